@@ -1,0 +1,39 @@
+# Newsroom: `make run` to bring the site up locally, `make test` to check everything.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: run test lint format setup serve clean
+
+$(BIN)/activate:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.requirements: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.requirements
+
+## run: install, migrate a local SQLite database, load demo content once, print the admin login, serve
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## test: lint, format check, migrations check, whole pytest suite (PostgreSQL when DATABASE_URL is set)
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var media staticfiles db.sqlite3

@@ -1,0 +1,81 @@
+"""Image upload validation shared by story images and author photos.
+
+An upload is trusted only after Pillow has decoded it: the extension and the browser's content
+type say nothing. The stored file gets the extension of the format Pillow found.
+"""
+
+import warnings
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from PIL import Image as PILImage
+
+# Formats a browser can show; anything else (SVG, TIFF, PSD, ...) is refused.
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+MIN_DIMENSION = 16
+
+
+def inspect_image(file) -> tuple[str, int, int]:
+    """Decode ``file`` fully and return (format, width, height), or raise ValidationError."""
+    max_bytes = settings.NEWSROOM_IMAGE_MAX_BYTES
+    max_pixels = settings.NEWSROOM_IMAGE_MAX_PIXELS
+    size = getattr(file, "size", None)
+    if size is not None and size > max_bytes:
+        raise ValidationError(
+            "This file is %(size)s MB; the limit is %(limit)s MB.",
+            code="too_large",
+            params={"size": round(size / 1024 / 1024, 1), "limit": max_bytes // 1024 // 1024},
+        )
+    try:
+        file.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(file) as img:
+                fmt, (width, height) = img.format, img.size
+                if width * height > max_pixels:
+                    raise ValidationError(
+                        "This image is %(w)s × %(h)s pixels, more than the %(mp)s megapixel limit.",
+                        code="too_many_pixels",
+                        params={"w": width, "h": height, "mp": max_pixels // 1_000_000},
+                    )
+                img.verify()  # Structural check of the whole file, not just the header.
+            file.seek(0)
+            with PILImage.open(file) as img:
+                img.load()  # verify() does not decode pixel data; a truncated file fails here.
+    except ValidationError:
+        raise
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
+        raise ValidationError("This image is too large to process.", code="bomb") from exc
+    except Exception as exc:  # Pillow raises many types for corrupt data.
+        raise ValidationError(
+            "This file is not an image we can read (use JPEG, PNG, WebP or GIF).",
+            code="not_an_image",
+        ) from exc
+    finally:
+        file.seek(0)
+    if fmt not in ALLOWED_FORMATS:
+        raise ValidationError(
+            "%(fmt)s images are not accepted; use JPEG, PNG, WebP or GIF.",
+            code="format",
+            params={"fmt": fmt},
+        )
+    if width < MIN_DIMENSION or height < MIN_DIMENSION:
+        raise ValidationError("This image is too small to use.", code="too_small")
+    return fmt, width, height
+
+
+def validate_image_file(file) -> None:
+    """Model field validator: refuse anything that is not a real, reasonably sized image."""
+    if file is None or getattr(file, "_committed", False):
+        return  # Already stored and validated when it was uploaded.
+    inspect_image(file)
+
+
+def normalise_image_name(file) -> None:
+    """Give an upload the extension of the format it really is (never trust the client's)."""
+    if file is None or getattr(file, "_committed", True):
+        return
+    fmt, _w, _h = inspect_image(file)
+    stem = PurePath(file.name).stem or "image"
+    file.name = f"{stem[:80]}.{ALLOWED_FORMATS[fmt]}"

@@ -1,0 +1,341 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .images import normalise_image_name, validate_image_file
+from .sanitize import clean_body
+from .slugs import unique_slug
+
+# What the body editor offers; articles.sanitize.ALLOWED_TAGS is the server-side allowlist that
+# every save applies, whatever the editor sent.
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Underline": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "Figure": True,
+    "Caption": True,
+    "Image": True,
+    "History": True,
+}
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True, help_text="Shown at the top of the section page.")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the navigation: lower comes first."
+    )
+    in_navigation = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Image(models.Model):
+    """An uploaded picture with the metadata every use of it needs (alt text, credit)."""
+
+    file = models.ImageField(
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[validate_image_file],
+        help_text="JPEG, PNG, WebP or GIF. The file's content is checked, not its name.",
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt_text = models.CharField(
+        max_length=300,
+        help_text="What the picture shows, for readers who cannot see it. Required.",
+    )
+    caption = models.CharField(max_length=400, blank=True)
+    credit = models.CharField(max_length=150, help_text="Photographer / agency. Required.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.alt_text[:80]
+
+    def save(self, *args, **kwargs):
+        normalise_image_name(self.file)
+        super().save(*args, **kwargs)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Visible to readers now: published, and its publication time has come.
+
+        The single visibility rule: every reader-facing query starts here. Comparing with the
+        clock (not only the status) is what makes a scheduled story appear on time even if no
+        background job ran.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_bylines(self):
+        return self.prefetch_related(
+            Prefetch(
+                "bylines",
+                queryset=Byline.objects.select_related("author").order_by("position", "pk"),
+            )
+        )
+
+    def for_listing(self):
+        """What a story card needs: section, hero image and bylines, in three queries total."""
+        return (
+            self.select_related("section", "hero_image")
+            .with_bylines()
+            .defer("body", "seo_title", "seo_description")
+            .order_by("-published_at", "-pk")
+        )
+
+    def for_article_page(self):
+        """Everything the article page shows about the story itself."""
+        return self.select_related("section", "hero_image").with_bylines().prefetch_related("tags")
+
+    def latest_per_section(self, per_section: int):
+        """The newest ``per_section`` stories of every section, in one query."""
+        return (
+            self.annotate(
+                section_rank=models.Window(
+                    RowNumber(),
+                    partition_by=F("section_id"),
+                    order_by=[F("published_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(section_rank__lte=per_section)
+            .order_by("section__position", "section__name", "section_rank")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="The last part of the story's web address. Made from the headline if empty.",
+    )
+    standfirst = models.TextField(
+        "standfirst",
+        max_length=600,
+        blank=True,
+        help_text="The summary under the headline (the dek).",
+    )
+    body = ProseEditorField(
+        config={"extensions": BODY_EDITOR_EXTENSIONS},
+        sanitize=True,
+        blank=True,
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(
+        "authors.Author", through="Byline", related_name="articles", blank=True
+    )
+    tags = TaggableManager(through="TaggedArticle", blank=True)
+    hero_image = models.ForeignKey(
+        Image, on_delete=models.PROTECT, null=True, blank=True, related_name="hero_of"
+    )
+    hero_caption = models.CharField(
+        max_length=400, blank=True, help_text="Caption for this story; the image's own if empty."
+    )
+    related = models.ManyToManyField(
+        "self",
+        through="RelatedLink",
+        symmetrical=False,
+        related_name="picked_by",
+        blank=True,
+    )
+    seo_title = models.CharField(
+        "SEO title",
+        max_length=120,
+        blank=True,
+        help_text="For search engines; the headline if empty.",
+    )
+    seo_description = models.CharField(
+        "SEO description",
+        max_length=300,
+        blank=True,
+        help_text="For search results; the standfirst if empty.",
+    )
+    is_lead = models.BooleanField(
+        "lead story",
+        default=False,
+        help_text="Lead the front page. The newest lead story wins; without one, the newest story.",
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="First publication time."
+    )
+    updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Time of the last update readers are told about."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("publish_article", "Can publish and unpublish stories"),
+        ]
+        indexes = [
+            # Listings: newest published first, overall and per section.
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="article_pub_idx",
+                condition=Q(status="published"),
+            ),
+            models.Index(
+                fields=["section", "-published_at"],
+                name="article_section_pub_idx",
+                condition=Q(status="published"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        # save() only derives fields; changes of state belong to articles.workflow.
+        self.body = clean_body(self.body)
+        if not self.slug:
+            self.slug = unique_slug(self.headline, Article, self.pk, max_length=200)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": f"{local.year:04d}",
+                "month": f"{local.month:02d}",
+                "day": f"{local.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def byline_list(self) -> list["Byline"]:
+        """Bylines in order (uses the prefetch from for_listing/for_article_page)."""
+        return list(self.bylines.all())
+
+    @property
+    def display_caption(self) -> str:
+        if self.hero_caption:
+            return self.hero_caption
+        return self.hero_image.caption if self.hero_image_id else ""
+
+    @property
+    def meta_description(self) -> str:
+        return self.seo_description or self.standfirst
+
+    @property
+    def shows_updated(self) -> bool:
+        """Readers are told of an update only when it came well after publication."""
+        if not (self.updated_at and self.published_at):
+            return False
+        return (self.updated_at - self.published_at).total_seconds() > 60
+
+
+class Byline(models.Model):
+    """One author on one story, in order, with the part they played."""
+
+    class Role(models.TextChoices):
+        WRITER = "writer", "Writer"
+        REPORTER = "reporter", "Reporter"
+        CORRESPONDENT = "correspondent", "Correspondent"
+        PHOTOGRAPHER = "photographer", "Photographer"
+        EDITOR = "editor", "Editor"
+        ANALYSIS = "analysis", "Analysis"
+        ADDITIONAL_REPORTING = "additional", "Additional reporting"
+        CONTRIBUTOR = "contributor", "Contributor"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey("authors.Author", on_delete=models.PROTECT, related_name="bylines")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.WRITER)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} ({self.get_role_display()})"
+
+
+class TaggedArticle(TaggedItemBase):
+    """Tag links with a real foreign key, so tag pages and related stories join on an index."""
+
+    content_object = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tagged")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_once"),
+        ]
+
+
+class RelatedLink(models.Model):
+    """An editor's pick: a story shown first among "Related stories", in order."""
+
+    from_article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="picks")
+    to_article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", verbose_name="related story"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "related story pick"
+        constraints = [
+            models.UniqueConstraint(fields=["from_article", "to_article"], name="pick_once"),
+            models.CheckConstraint(
+                condition=~Q(from_article=F("to_article")), name="pick_not_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.to_article)

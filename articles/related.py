@@ -1,0 +1,90 @@
+"""Related stories: editor picks first, then automatic candidates.
+
+Automatic candidates are published stories within a recency window either side of the story's
+own publication time. They score by the tags they share (a tag weighs more the fewer stories in
+the window carry it), a bonus for the same section, and closeness in time. Every query here is
+bounded by the window and served by an index, so the cost stays the same however large the
+archive grows, and the number of queries is fixed (four) whatever the story's tags or picks.
+"""
+
+import math
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Article, RelatedLink, TaggedArticle
+
+SAME_SECTION_BONUS = 0.75
+SECTION_CANDIDATES = 30
+
+
+def related_stories(article: Article, *, limit: int | None = None) -> list[Article]:
+    """Stories to show under ``article``: picks in their order, then the best automatic ones.
+
+    Never the story itself, never anything readers may not see.
+    """
+    limit = limit or settings.NEWSROOM_RELATED_COUNT
+    visible = Article.objects.published().exclude(pk=article.pk)
+
+    pick_ids = list(
+        RelatedLink.objects.filter(from_article=article, to_article__in=visible)
+        .order_by("position", "pk")
+        .values_list("to_article_id", flat=True)[:limit]
+    )
+    auto_ids = []
+    if len(pick_ids) < limit:
+        scores = _automatic_scores(article, visible.exclude(pk__in=pick_ids))
+        auto_ids = [pk for pk, _score in scores[: limit - len(pick_ids)]]
+
+    wanted = pick_ids + auto_ids
+    if not wanted:
+        return []
+    cards = visible.filter(pk__in=wanted).select_related("section", "hero_image").defer("body")
+    by_id = {story.pk: story for story in cards}
+    return [by_id[pk] for pk in wanted if pk in by_id]
+
+
+def _automatic_scores(article: Article, candidates) -> list[tuple[int, float]]:
+    window = timedelta(days=settings.NEWSROOM_RELATED_WINDOW_DAYS)
+    anchor = article.published_at or timezone.now()
+    in_window = candidates.filter(
+        published_at__gte=anchor - window, published_at__lte=anchor + window
+    )
+
+    # The story's tags: taken from the prefetch when the page already loaded them.
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    seen: dict[int, tuple] = {}
+    tag_hits: dict[int, list[int]] = defaultdict(list)
+    tag_df: dict[int, int] = defaultdict(int)
+    if tag_ids:
+        rows = TaggedArticle.objects.filter(
+            tag_id__in=tag_ids, content_object__in=in_window
+        ).values_list(
+            "content_object_id",
+            "tag_id",
+            "content_object__published_at",
+            "content_object__section_id",
+        )
+        for pk, tag_id, published_at, section_id in rows:
+            tag_hits[pk].append(tag_id)
+            tag_df[tag_id] += 1
+            seen[pk] = (published_at, section_id)
+
+    same_section = in_window.filter(section_id=article.section_id).order_by("-published_at")
+    for pk, published_at in same_section.values_list("pk", "published_at")[:SECTION_CANDIDATES]:
+        seen.setdefault(pk, (published_at, article.section_id))
+
+    window_seconds = window.total_seconds() or 1
+    scored = []
+    for pk, (published_at, section_id) in seen.items():
+        # A tag carried by few stories says more about a story than one carried by many.
+        score = sum(1.0 / math.log2(1 + tag_df[tag_id]) for tag_id in tag_hits.get(pk, ()))
+        if section_id == article.section_id:
+            score += SAME_SECTION_BONUS
+        distance = abs((anchor - published_at).total_seconds()) / window_seconds
+        score *= 1.0 - 0.5 * min(distance, 1.0)
+        scored.append((pk, score, published_at))
+    scored.sort(key=lambda row: (-row[1], -row[2].timestamp(), -row[0]))
+    return [(pk, score) for pk, score, _published in scored]

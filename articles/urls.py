@@ -1,0 +1,31 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class FourDigits:
+    """Exactly four digits, so each story has one address (no /2025/1/5/ twins)."""
+
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
+class TwoDigits(FourDigits):
+    regex = "[0-9]{2}"
+
+
+register_converter(FourDigits, "yyyy")
+register_converter(TwoDigits, "mm")
+
+app_name = "articles"
+urlpatterns = [
+    path("", views.front, name="front"),
+    path("<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/", views.article_detail, name="detail"),
+    path("section/<slug:slug>/", views.section_detail, name="section"),
+    path("tag/<slug:slug>/", views.tag_detail, name="tag"),
+]

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "authors"
+urlpatterns = [
+    path("author/<slug:slug>/", views.author_detail, name="detail"),
+]

@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from articles.navigation import navigation_sections
+
+
+def site(request):
+    """The outlet's name, links and navigation, for the site chrome on every page."""
+    return {
+        "site_name": settings.NEWSROOM_SITE_NAME,
+        "site_tagline": settings.NEWSROOM_SITE_TAGLINE,
+        "social_links": settings.NEWSROOM_SOCIAL_LINKS,
+        "navigation": SimpleLazyObject(lambda: navigation_sections(request)),
+    }

@@ -1,0 +1,204 @@
+"""Newsroom settings, read from the environment.
+
+No configuration at all gives a working local site on SQLite with DEBUG on. Production sets
+DJANGO_DEBUG=0, and then SECRET_KEY and ALLOWED_HOSTS must be given (start-up stops otherwise).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SECRET_KEY in the environment (DJANGO_DEBUG is off).")
+    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 (local only)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set ALLOWED_HOSTS in the environment (DJANGO_DEBUG is off).")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "taggit",
+    "django_prose_editor",
+    "articles",
+    "authors",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "newsroom.urls"
+WSGI_APPLICATION = "newsroom.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "newsroom.context_processors.site",
+            ],
+        },
+    },
+]
+
+# SQLite when nothing is configured; PostgreSQL (or anything dj-database-url reads) through
+# DATABASE_URL. Persistent connections so a request does not pay for a reconnect.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(env_str("DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis when REDIS_URL is set; otherwise a file cache that every process on the machine shares,
+# so a purge made by one process (the admin, the publish_due worker) reaches all the others.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "newsroom",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
+# The newsroom's time zone: every time a reader or editor sees is shown in it; storage is UTC.
+TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Media is served by Django itself only when SERVE_MEDIA is on (local runs); production puts a
+# web server or object storage in front.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+
+# Uploads: the image validator enforces its own limits, these keep request bodies sane.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- The outlet -----------------------------------------------------------------------------
+# What the site chrome shows. Kept in settings (not templates) so one deployment can rebrand
+# without touching code; each value can be overridden from the environment.
+NEWSROOM_SITE_NAME = env_str("SITE_NAME", "The Daily Ledger")
+NEWSROOM_SITE_TAGLINE = env_str("SITE_TAGLINE", "Independent news, every day")
+NEWSROOM_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+NEWSROOM_SOCIAL_LINKS = [
+    ("X", env_str("SOCIAL_X", "https://x.com/dailyledger")),
+    ("Bluesky", env_str("SOCIAL_BLUESKY", "https://bsky.app/profile/dailyledger.example")),
+    ("Facebook", env_str("SOCIAL_FACEBOOK", "https://www.facebook.com/dailyledger")),
+    ("Instagram", env_str("SOCIAL_INSTAGRAM", "https://www.instagram.com/dailyledger")),
+    ("YouTube", env_str("SOCIAL_YOUTUBE", "https://www.youtube.com/@dailyledger")),
+]
+# Related stories: automatic candidates come from this many days either side of the story's
+# own publication, so years-old stories never crowd out this week's.
+NEWSROOM_RELATED_WINDOW_DAYS = int(env_str("RELATED_WINDOW_DAYS", "45"))
+NEWSROOM_RELATED_COUNT = 6
+NEWSROOM_PAGE_SIZE = 20
+
+# Images: refused above these limits (decompression bombs, huge uploads).
+NEWSROOM_IMAGE_MAX_BYTES = 15 * 1024 * 1024
+NEWSROOM_IMAGE_MAX_PIXELS = 50_000_000
+
+TAGGIT_CASE_INSENSITIVE = True

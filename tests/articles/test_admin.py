@@ -1,0 +1,199 @@
+"""The newsroom admin: writing a story, bylines in order, publishing rights, fast lists."""
+
+from django.test import TestCase
+
+from articles.models import Article
+from tests.factories import make_archive, make_article, make_author, make_section, make_user
+
+ARTICLE_PERMS = [
+    "articles.add_article",
+    "articles.change_article",
+    "articles.view_article",
+    "articles.add_byline",
+    "articles.change_byline",
+    "articles.delete_byline",
+    "articles.view_byline",
+    "authors.view_author",
+]
+
+
+def article_form(section, authors=(), **fields):
+    data = {
+        "headline": "Storm closes the coast road",
+        "standfirst": "Drivers are told to avoid the area.",
+        "body": '<p>The road shut at noon.</p><script>alert(1)</script><p onclick="x()">More.</p>',
+        "section": section.pk,
+        "tags": "storms, roads",
+        "slug": "",
+        "seo_title": "",
+        "seo_description": "",
+        "hero_caption": "",
+        "bylines-TOTAL_FORMS": len(authors),
+        "bylines-INITIAL_FORMS": 0,
+        "bylines-MIN_NUM_FORMS": 0,
+        "bylines-MAX_NUM_FORMS": 1000,
+        "picks-TOTAL_FORMS": 0,
+        "picks-INITIAL_FORMS": 0,
+        "picks-MIN_NUM_FORMS": 0,
+        "picks-MAX_NUM_FORMS": 1000,
+    }
+    for i, (author, role, position) in enumerate(authors):
+        data |= {
+            f"bylines-{i}-author": author.pk,
+            f"bylines-{i}-role": role,
+            f"bylines-{i}-position": position,
+        }
+    return data | fields
+
+
+class ArticleAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.section = make_section("News", slug="news")
+        cls.ana = make_author("Ana Costa")
+        cls.tom = make_author("Tom Reid")
+        cls.editor = make_user("editor", perms=[*ARTICLE_PERMS, "articles.publish_article"])
+        cls.writer = make_user("writer", perms=ARTICLE_PERMS)
+
+    def test_writer_creates_a_story_with_ordered_bylines_tags_and_clean_body(self):
+        self.client.force_login(self.writer)
+        data = article_form(
+            self.section, authors=[(self.tom, "photographer", 2), (self.ana, "reporter", 1)]
+        )
+        response = self.client.post("/admin/articles/article/add/", data)
+        self.assertEqual(
+            response.status_code,
+            302,
+            getattr(response, "context", None) and response.context["errors"],
+        )
+        article = Article.objects.get()
+        self.assertEqual(article.status, Article.Status.DRAFT)
+        self.assertEqual(article.slug, "storm-closes-the-coast-road")
+        self.assertEqual([b.author.name for b in article.bylines.all()], ["Ana Costa", "Tom Reid"])
+        self.assertEqual(sorted(article.tags.names()), ["roads", "storms"])
+        self.assertNotIn("script", article.body)
+        self.assertNotIn("onclick", article.body)
+        self.assertIn("<p>The road shut at noon.</p>", article.body)
+
+    def test_writer_cannot_publish_even_by_crafted_post(self):
+        article = make_article(published=False, section=self.section)
+        self.client.force_login(self.writer)
+        response = self.client.post(f"/admin/articles/article/{article.pk}/publish/")
+        self.assertEqual(response.status_code, 403)
+        article.refresh_from_db()
+        self.assertEqual(article.status, Article.Status.DRAFT)
+        self.assertIsNone(article.published_at)
+        # And the button is not offered.
+        page = self.client.get(f"/admin/articles/article/{article.pk}/change/")
+        self.assertNotContains(page, "Publish now")
+
+    def test_writer_cannot_publish_with_the_bulk_action(self):
+        article = make_article(published=False, section=self.section)
+        self.client.force_login(self.writer)
+        self.client.post(
+            "/admin/articles/article/",
+            {"action": "publish_selected", "_selected_action": [article.pk]},
+        )
+        article.refresh_from_db()
+        self.assertEqual(article.status, Article.Status.DRAFT)
+
+    def test_editor_publishes_and_unpublishes(self):
+        article = make_article(published=False, section=self.section)
+        self.client.force_login(self.editor)
+        self.assertContains(
+            self.client.get(f"/admin/articles/article/{article.pk}/change/"), "Publish now"
+        )
+        response = self.client.post(f"/admin/articles/article/{article.pk}/publish/", follow=True)
+        self.assertContains(response, "is now live")
+        article.refresh_from_db()
+        self.assertTrue(article.is_live)
+        self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)
+        self.client.post(f"/admin/articles/article/{article.pk}/unpublish/")
+        article.refresh_from_db()
+        self.assertEqual(article.status, Article.Status.DRAFT)
+        self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 404)
+
+    def test_publishing_needs_post(self):
+        article = make_article(published=False, section=self.section)
+        self.client.force_login(self.editor)
+        self.assertEqual(
+            self.client.get(f"/admin/articles/article/{article.pk}/publish/").status_code, 405
+        )
+        article.refresh_from_db()
+        self.assertEqual(article.status, Article.Status.DRAFT)
+
+    def test_publishing_an_empty_story_is_refused_with_a_message(self):
+        article = make_article(published=False, section=self.section, body="")
+        self.client.force_login(self.editor)
+        response = self.client.post(f"/admin/articles/article/{article.pk}/publish/", follow=True)
+        self.assertContains(response, "needs a headline and a body")
+        article.refresh_from_db()
+        self.assertEqual(article.status, Article.Status.DRAFT)
+
+    def test_invalid_form_changes_nothing(self):
+        article = make_article(published=False, section=self.section, headline="Original")
+        self.client.force_login(self.editor)
+        data = article_form(self.section, headline="") | {"section": "999999"}
+        response = self.client.post(f"/admin/articles/article/{article.pk}/change/", data)
+        self.assertEqual(response.status_code, 200)
+        article.refresh_from_db()
+        self.assertEqual(article.headline, "Original")
+
+    def test_search_and_filters(self):
+        make_article(headline="Harbour reopens", section=self.section, authors=[self.ana])
+        make_article(
+            headline="Council budget", section=self.section, authors=[self.tom], published=False
+        )
+        self.client.force_login(self.editor)
+        response = self.client.get("/admin/articles/article/", {"q": "harbour"})
+        self.assertContains(response, "Harbour reopens")
+        self.assertNotContains(response, "Council budget")
+        response = self.client.get("/admin/articles/article/", {"state": "draft"})
+        self.assertContains(response, "Council budget")
+        self.assertNotContains(response, "Harbour reopens")
+        response = self.client.get("/admin/articles/article/", {"authors__id__exact": self.ana.pk})
+        self.assertContains(response, "Harbour reopens")
+        self.assertNotContains(response, "Council budget")
+
+    def test_author_autocomplete_finds_authors(self):
+        self.client.force_login(self.editor)
+        response = self.client.get(
+            "/admin/autocomplete/",
+            {
+                "term": "ana",
+                "app_label": "articles",
+                "model_name": "byline",
+                "field_name": "author",
+            },
+        )
+        admin = make_user("chief", superuser=True)
+        self.client.force_login(admin)
+        response = self.client.get(
+            "/admin/autocomplete/",
+            {
+                "term": "ana",
+                "app_label": "articles",
+                "model_name": "byline",
+                "field_name": "author",
+            },
+        )
+        self.assertEqual([r["text"] for r in response.json()["results"]], ["Ana Costa"])
+
+
+class ChangelistQueryBudgetTests(TestCase):
+    def changelist_queries(self, size):
+        sections = [make_section(f"Desk {i}") for i in range(3)]
+        authors = [make_author(f"Writer {i}") for i in range(5)]
+        make_archive(size, sections=sections, authors=authors, tags=["a", "b", "c", "d"])
+        self.client.force_login(make_user(f"boss{size}", superuser=True))
+        # session, user, counts (filtered + total), rows, bylines, filter choices
+        # (sections, authors), date hierarchy
+        with self.assertNumQueries(10):
+            response = self.client.get("/admin/articles/article/")
+        self.assertEqual(response.status_code, 200)
+
+    def test_changelist_queries_are_flat_small(self):
+        self.changelist_queries(10)
+
+    def test_changelist_queries_are_flat_large(self):
+        self.changelist_queries(120)

@@ -1,0 +1,166 @@
+"""What readers see on the article, section, tag and author pages, and bad input."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from articles.models import Byline
+from tests.factories import make_article, make_author, make_image, make_section
+
+
+@override_settings(TIME_ZONE="Europe/London", NEWSROOM_PAGE_SIZE=3)
+class ArticlePageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.section = make_section("Politics", slug="politics")
+        cls.first = make_author(
+            "Zoe Adams", job_title="Political editor", short_bio="Zoe covers Westminster."
+        )
+        cls.second = make_author("Ben Young", job_title="Data reporter")
+        cls.image = make_image(
+            alt_text="Crowds outside parliament",
+            caption="Protesters gathered",
+            credit="Jane Doe/Agency",
+        )
+        cls.article = make_article(
+            headline="Parliament passes the budget",
+            standfirst="The vote was closer than expected.",
+            body="<h2>How it happened</h2><p>Members voted late.</p>",
+            section=cls.section,
+            authors=[cls.first, cls.second],
+            tags=["Budget", "Parliament"],
+            # 14:30 UTC in July is 15:30 in London (BST).
+            published_at=datetime(2025, 7, 1, 14, 30, tzinfo=UTC),
+            updated_at=datetime(2025, 7, 1, 18, 5, tzinfo=UTC),
+            hero_image=cls.image,
+        )
+
+    def test_article_page_shows_the_story(self):
+        response = self.client.get(self.article.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        for text in [
+            '<h1 class="story__headline">Parliament passes the budget</h1>',
+            "The vote was closer than expected.",
+            "<h2>How it happened</h2>",
+            'href="/section/politics/"',
+            'alt="Crowds outside parliament"',
+            "Protesters gathered",
+            "Jane Doe/Agency",
+            'href="/tag/budget/"',
+            "Zoe covers Westminster.",
+        ]:
+            self.assertContains(response, text, html=False)
+
+    def test_url_is_dated_in_the_newsroom_time_zone(self):
+        self.assertEqual(
+            self.article.get_absolute_url(), "/2025/07/01/parliament-passes-the-budget/"
+        )
+
+    def test_times_are_shown_in_the_newsroom_time_zone(self):
+        response = self.client.get(self.article.get_absolute_url())
+        self.assertContains(
+            response, '<time datetime="2025-07-01T15:30:00+01:00">1 July 2025, 15:30 BST</time>'
+        )
+        self.assertContains(response, "Updated")
+        self.assertContains(response, '<time datetime="2025-07-01T19:05:00+01:00">')
+
+    def test_bylines_keep_their_order_with_job_titles_and_links(self):
+        content = self.client.get(self.article.get_absolute_url()).content.decode()
+        zoe = content.index(">Zoe Adams</a>")
+        ben = content.index(">Ben Young</a>")
+        self.assertLess(zoe, ben)
+        self.assertIn(f'href="{self.first.get_absolute_url()}" rel="author"', content)
+        self.assertIn("Political editor", content)
+        # Swap the order: the page follows.
+        Byline.objects.filter(author=self.first).update(position=5)
+        content = self.client.get(self.article.get_absolute_url()).content.decode()
+        self.assertLess(content.index(">Ben Young</a>"), content.index(">Zoe Adams</a>"))
+
+    def test_wrong_date_redirects_permanently_to_the_real_address(self):
+        response = self.client.get("/2024/01/01/parliament-passes-the-budget/")
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response["Location"], self.article.get_absolute_url())
+
+    def test_unknown_slugs_are_404(self):
+        for url in [
+            "/2025/07/01/no-such-story/",
+            "/section/no-such-section/",
+            "/tag/no-such-tag/",
+            "/author/no-such-person/",
+            "/2025/7/1/parliament-passes-the-budget/",
+        ]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 404)
+                self.assertContains(response, "We can’t find that page", status_code=404)
+
+
+@override_settings(NEWSROOM_PAGE_SIZE=3)
+class PaginationTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.section = make_section("Sport", slug="sport")
+        cls.author = make_author("Kim Park")
+        now = timezone.now()
+        for i in range(7):
+            make_article(
+                headline=f"Match report {i}",
+                section=cls.section,
+                authors=[cls.author],
+                tags=["football"],
+                published_at=now - timedelta(hours=i + 1),
+            )
+
+    def pages(self):
+        return ["/section/sport/", "/tag/football/", self.author.get_absolute_url()]
+
+    def test_pages_split_the_archive_newest_first(self):
+        for url in self.pages():
+            with self.subTest(url=url):
+                first = self.client.get(url)
+                self.assertContains(first, "Match report 0")
+                self.assertNotContains(first, "Match report 3")
+                self.assertContains(first, "Page 1 of 3")
+                third = self.client.get(url, {"page": 3})
+                self.assertContains(third, "Match report 6")
+
+    def test_bad_page_numbers_are_404_never_500(self):
+        for url in self.pages():
+            for bad in ["abc", "0", "-1", "4", "99999999999", "1.5", "x" * 10_000, "\x00"]:
+                with self.subTest(url=url, page=bad[:12]):
+                    response = self.client.get(url, {"page": bad})
+                    self.assertEqual(response.status_code, 404)
+
+
+class AuthorPageTests(TestCase):
+    def test_author_page_shows_profile_links_and_stories(self):
+        author = make_author(
+            "Maya Chen",
+            job_title="Science editor",
+            bio="Maya has covered science for ten years.\n\nShe lives in Leeds.",
+            email="maya@example.org",
+            x_url="https://x.com/maya",
+            website="https://maya.example.org",
+        )
+        make_article(headline="A new comet", authors=[author])
+        response = self.client.get(author.get_absolute_url())
+        self.assertContains(response, '<h1 class="profile__name">Maya Chen</h1>', html=False)
+        self.assertContains(response, "Science editor")
+        self.assertContains(response, "<p>She lives in Leeds.</p>", html=True)
+        self.assertContains(response, 'href="https://x.com/maya"')
+        self.assertContains(response, 'href="mailto:maya@example.org"')
+        self.assertContains(response, "A new comet")
+
+
+class SiteChromeTests(TestCase):
+    @override_settings(
+        NEWSROOM_SITE_NAME="The Northern Echo Test",
+        NEWSROOM_SOCIAL_LINKS=[("Mastodon", "https://m.example/@echo")],
+    )
+    def test_site_name_and_social_links_come_from_settings(self):
+        make_section("Culture", slug="culture")
+        response = self.client.get("/")
+        self.assertContains(response, "The Northern Echo Test")
+        self.assertContains(response, 'href="https://m.example/@echo"')
+        self.assertContains(response, 'href="/section/culture/"')

@@ -1,0 +1,47 @@
+"""Each reader page runs a fixed number of SQL queries, whatever the size of the archive."""
+
+from django.test import TestCase
+
+from tests.factories import make_archive, make_author, make_image, make_section, pick
+
+
+class QueryBudgetTests(TestCase):
+    def build(self, size):
+        sections = [make_section(f"Desk {i}") for i in range(4)]
+        authors = [make_author(f"Writer {i}", job_title="Reporter") for i in range(6)]
+        tags = [f"topic-{i}" for i in range(12)]
+        stories = make_archive(size, sections=sections, authors=authors, tags=tags)
+        image = make_image()
+        for story in stories[:5]:
+            story.hero_image = image
+            story.save()
+        stories[10].is_lead = True
+        stories[10].save()
+        pick(stories[0], stories[3], stories[5])
+        return stories, sections, authors
+
+    def assert_budget(self, url, queries):
+        with self.assertNumQueries(queries):
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def check_pages(self, size):
+        stories, sections, authors = self.build(size)
+        article = stories[0]
+        # 1 article+section+hero  2 bylines  3 tags  4 picks  5 tag candidates
+        # 6 section candidates  7 related cards  8 navigation
+        self.assert_budget(article.get_absolute_url(), 8)
+        # 1 latest  2 their bylines  3 lead pick  4 its bylines  5 navigation
+        # 6 latest per section  7 their bylines
+        self.assert_budget("/", 7)
+        # 1 section  2 count  3 page  4 bylines  5 navigation
+        self.assert_budget(sections[0].get_absolute_url(), 5)
+        self.assert_budget("/tag/topic-1/", 5)
+        self.assert_budget(authors[0].get_absolute_url(), 5)
+
+    def test_budget_with_small_archive(self):
+        self.check_pages(20)
+
+    def test_budget_with_larger_archive(self):
+        self.check_pages(300)

@@ -1,0 +1,139 @@
+"""Related stories: editor picks first, then automatic by shared tags, section and recency."""
+
+from datetime import timedelta
+
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from tests.factories import make_article, make_section, pick
+
+
+def related_headlines(client, article):
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return [story.headline for story in response.context["related"]]
+
+
+@override_settings(NEWSROOM_RELATED_WINDOW_DAYS=30, NEWSROOM_RELATED_COUNT=4)
+class RelatedStoriesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.now = timezone.now()
+        cls.world = make_section("World", slug="world")
+        cls.sport = make_section("Sport", slug="sport")
+        cls.story = make_article(
+            headline="Floods hit the delta",
+            section=cls.world,
+            tags=["floods", "climate", "weather"],
+            published_at=cls.now - timedelta(hours=1),
+        )
+
+    def test_never_the_story_itself_or_unpublished_ones(self):
+        make_article(
+            headline="Draft about floods", section=self.world, tags=["floods"], published=False
+        )
+        make_article(
+            headline="Scheduled about floods",
+            section=self.world,
+            tags=["floods"],
+            published_at=self.now + timedelta(days=1),
+        )
+        visible = make_article(
+            headline="Published about floods", section=self.sport, tags=["floods"]
+        )
+        headlines = related_headlines(self.client, self.story)
+        self.assertEqual(headlines, ["Published about floods"])
+        self.assertNotIn(self.story.headline, headlines)
+        self.assertIn(visible.headline, headlines)
+
+    def test_editor_picks_come_first_in_their_order_even_when_old(self):
+        old = make_article(
+            headline="Archive pick", section=self.sport, published_at=self.now - timedelta(days=900)
+        )
+        other = make_article(headline="Second pick", section=self.sport)
+        make_article(
+            headline="Strong automatic match",
+            section=self.world,
+            tags=["floods", "climate", "weather"],
+        )
+        pick(self.story, other, old)
+        headlines = related_headlines(self.client, self.story)
+        self.assertEqual(headlines[:3], ["Second pick", "Archive pick", "Strong automatic match"])
+
+    def test_unpublished_picks_are_skipped(self):
+        hidden = make_article(headline="Hidden pick", section=self.world, published=False)
+        pick(self.story, hidden)
+        self.assertNotIn("Hidden pick", related_headlines(self.client, self.story))
+
+    def test_stories_outside_the_recency_window_are_not_automatic_candidates(self):
+        make_article(
+            headline="Years-old perfect match",
+            section=self.world,
+            tags=["floods", "climate", "weather"],
+            published_at=self.now - timedelta(days=400),
+        )
+        make_article(
+            headline="This week, one shared tag",
+            section=self.sport,
+            tags=["weather"],
+            published_at=self.now - timedelta(days=2),
+        )
+        headlines = related_headlines(self.client, self.story)
+        self.assertEqual(headlines, ["This week, one shared tag"])
+
+    def test_rarer_shared_tags_weigh_more(self):
+        # "climate" is on many stories in the window, "floods" on one: sharing the rare tag wins.
+        for i in range(6):
+            make_article(
+                headline=f"Climate filler {i}",
+                section=self.sport,
+                tags=["climate"],
+                published_at=self.now - timedelta(days=3),
+            )
+        make_article(
+            headline="Shares the rare tag",
+            section=self.sport,
+            tags=["floods"],
+            published_at=self.now - timedelta(days=3),
+        )
+        headlines = related_headlines(self.client, self.story)
+        self.assertEqual(headlines[0], "Shares the rare tag")
+
+    def test_more_shared_tags_and_same_section_rank_higher(self):
+        make_article(
+            headline="One tag, other section",
+            section=self.sport,
+            tags=["weather"],
+            published_at=self.now - timedelta(days=1),
+        )
+        make_article(
+            headline="Two tags, same section",
+            section=self.world,
+            tags=["weather", "floods"],
+            published_at=self.now - timedelta(days=1),
+        )
+        make_article(
+            headline="Same section only",
+            section=self.world,
+            published_at=self.now - timedelta(days=1),
+        )
+        headlines = related_headlines(self.client, self.story)
+        self.assertEqual(headlines[0], "Two tags, same section")
+        self.assertIn("Same section only", headlines)
+
+    def test_among_equals_the_closer_in_time_wins(self):
+        make_article(
+            headline="Three weeks ago",
+            section=self.sport,
+            tags=["weather"],
+            published_at=self.now - timedelta(days=21),
+        )
+        make_article(
+            headline="Yesterday",
+            section=self.sport,
+            tags=["weather"],
+            published_at=self.now - timedelta(days=1),
+        )
+        self.assertEqual(
+            related_headlines(self.client, self.story), ["Yesterday", "Three weeks ago"]
+        )
