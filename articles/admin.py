@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -82,11 +84,11 @@ class StateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        published = queryset.filter(status=Article.Status.PUBLISHED)
+        visible = queryset.filter(status__in=Article.VISIBLE_STATES)
         if self.value() == "live":
-            return published.filter(published_at__lte=now)
+            return visible.filter(published_at__lte=now)
         if self.value() == "scheduled":
-            return published.filter(published_at__gt=now)
+            return visible.filter(published_at__gt=now)
         if self.value() == "draft":
             return queryset.filter(status=Article.Status.DRAFT)
         return queryset
@@ -130,7 +132,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="State", ordering="status")
     def state(self, obj):
-        if obj.status == Article.Status.PUBLISHED:
+        if obj.status in Article.VISIBLE_STATES:
             if obj.published_at and obj.published_at > timezone.now():
                 return "Scheduled"
             return "Live"
@@ -170,13 +172,28 @@ class ArticleAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:articles_article_change", args=[pk]))
 
     def publish_view(self, request, pk):
-        return self._run(request, pk, workflow.publish, "“{}” is now live.")
+        raw = request.POST.get("publish_at", "").strip()
+        if not raw:
+            return self._run(request, pk, workflow.publish, "“{}” is now live.")
+        try:
+            at = timezone.make_aware(datetime.fromisoformat(raw))  # the newsroom's time zone
+        except ValueError:
+            self.message_user(request, f"“{raw[:40]}” is not a date and time.", messages.ERROR)
+            return redirect(reverse("admin:articles_article_change", args=[pk]))
+        local = timezone.localtime(at)
+        return self._run(
+            request,
+            pk,
+            lambda article, by: workflow.publish(article, by=by, at=at),
+            f"“{{}}” is scheduled for {local:%d %b %Y, %H:%M} {local.tzname()}.",
+        )
 
     def unpublish_view(self, request, pk):
         return self._run(request, pk, workflow.unpublish, "“{}” was taken off the site.")
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["can_publish"] = workflow.can_publish(request.user)
+        context["time_zone"] = timezone.get_current_timezone_name()
         return super().render_change_form(request, context, *args, **kwargs)
 
     def get_actions(self, request):

@@ -97,7 +97,7 @@ class ArticleQuerySet(models.QuerySet):
         clock (not only the status) is what makes a scheduled story appear on time even if no
         background job ran.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(status__in=Article.VISIBLE_STATES, published_at__lte=timezone.now())
 
     def with_bylines(self):
         return self.prefetch_related(
@@ -138,7 +138,12 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+
+    # A scheduled story is visible from its time by the clock alone; publish_due only records
+    # that it went live. Both states therefore count for readers.
+    VISIBLE_STATES = (Status.SCHEDULED, Status.PUBLISHED)
 
     headline = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -217,12 +222,12 @@ class Article(models.Model):
             models.Index(
                 fields=["-published_at", "-id"],
                 name="article_pub_idx",
-                condition=Q(status="published"),
+                condition=Q(status__in=["scheduled", "published"]),
             ),
             models.Index(
                 fields=["section", "-published_at"],
                 name="article_section_pub_idx",
-                condition=Q(status="published"),
+                condition=Q(status__in=["scheduled", "published"]),
             ),
         ]
 
@@ -251,7 +256,7 @@ class Article(models.Model):
     @property
     def is_live(self) -> bool:
         return (
-            self.status == self.Status.PUBLISHED
+            self.status in self.VISIBLE_STATES
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
