@@ -103,10 +103,14 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "standfirst"]
     search_help_text = "Search headlines and standfirsts."
     date_hierarchy = "published_at"
-    autocomplete_fields = ["section", "hero_image"]
+    autocomplete_fields = ["hero_image"]
     readonly_fields = ["state", "published_at", "updated_at", "created_at", "modified_at"]
     inlines = [BylineInline, RelatedLinkInline]
     change_form_template = "admin/articles/article/change_form.html"
+
+    class Media:
+        css = {"all": ["admin_extra/article.css"]}
+
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
         (None, {"fields": ["headline", "standfirst", "body"]}),

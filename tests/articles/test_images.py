@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from PIL import Image as PILImage
@@ -70,6 +71,7 @@ class ImageUploadTests(TestCase):
         big = image_bytes("PNG", (300, 300), color=(1, 2, 3)) + b"\0" * 2000
         self.assert_refused(self.post_image("big.png", big), "the limit is")
 
+    @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
     def test_decompression_bomb_is_refused(self):
         # A tiny file that claims to be enormous: refused before its pixels are decoded.
         buffer = io.BytesIO()
