@@ -9,6 +9,7 @@ archive grows, and the number of queries is fixed (four) whatever the story's ta
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,10 +21,20 @@ SAME_SECTION_BONUS = 0.75
 SECTION_CANDIDATES = 30
 
 
-def related_stories(article: Article, *, limit: int | None = None) -> list[Article]:
-    """Stories to show under ``article``: picks in their order, then the best automatic ones.
+@dataclass
+class StoryLinks:
+    related: list[Article] = field(default_factory=list)
+    next_story: Article | None = None
 
-    Never the story itself, never anything readers may not see.
+
+def related_stories(article: Article, *, limit: int | None = None) -> list[Article]:
+    """Stories to show under ``article``: picks in their order, then the best automatic ones."""
+    return story_links(article, limit=limit).related
+
+
+def story_links(article: Article, *, limit: int | None = None) -> StoryLinks:
+    """Related stories for ``article`` and the story to read next (the previous one in its
+    section), loaded together. Never the story itself, never anything readers may not see.
     """
     limit = limit or settings.NEWSROOM_RELATED_COUNT
     visible = Article.objects.published().exclude(pk=article.pk)
@@ -33,20 +44,22 @@ def related_stories(article: Article, *, limit: int | None = None) -> list[Artic
         .order_by("position", "pk")
         .values_list("to_article_id", flat=True)[:limit]
     )
-    auto_ids = []
-    if len(pick_ids) < limit:
-        scores = _automatic_scores(article, visible.exclude(pk__in=pick_ids))
-        auto_ids = [pk for pk, _score in scores[: limit - len(pick_ids)]]
+    scores, next_id = _automatic_scores(article, visible.exclude(pk__in=pick_ids))
+    auto_ids = [pk for pk, _score in scores[: max(limit - len(pick_ids), 0)]]
 
     wanted = pick_ids + auto_ids
-    if not wanted:
-        return []
-    cards = visible.filter(pk__in=wanted).select_related("section", "hero_image").defer("body")
+    load = set(wanted) | ({next_id} if next_id else set())
+    if not load:
+        return StoryLinks()
+    cards = visible.filter(pk__in=load).select_related("section", "hero_image").defer("body")
     by_id = {story.pk: story for story in cards}
-    return [by_id[pk] for pk in wanted if pk in by_id]
+    return StoryLinks(
+        related=[by_id[pk] for pk in wanted if pk in by_id], next_story=by_id.get(next_id)
+    )
 
 
-def _automatic_scores(article: Article, candidates) -> list[tuple[int, float]]:
+def _automatic_scores(article: Article, candidates) -> tuple[list[tuple[int, float]], int | None]:
+    """Scored automatic candidates, best first, and the id of the next story to read."""
     window = timedelta(days=settings.NEWSROOM_RELATED_WINDOW_DAYS)
     anchor = article.published_at or timezone.now()
     in_window = candidates.filter(
@@ -72,9 +85,14 @@ def _automatic_scores(article: Article, candidates) -> list[tuple[int, float]]:
             tag_df[tag_id] += 1
             seen[pk] = (published_at, section_id)
 
-    same_section = in_window.filter(section_id=article.section_id).order_by("-published_at")
-    for pk, published_at in same_section.values_list("pk", "published_at")[:SECTION_CANDIDATES]:
+    # Section candidates are the stories just before this one in its section (newer ones still
+    # come in through shared tags); the nearest of them is also the next story to read.
+    same_section = in_window.filter(section_id=article.section_id, published_at__lt=anchor)
+    section_rows = same_section.order_by("-published_at", "-pk").values_list("pk", "published_at")
+    next_id = None
+    for pk, published_at in section_rows[:SECTION_CANDIDATES]:
         seen.setdefault(pk, (published_at, article.section_id))
+        next_id = next_id or pk
 
     window_seconds = window.total_seconds() or 1
     scored = []
@@ -87,4 +105,4 @@ def _automatic_scores(article: Article, candidates) -> list[tuple[int, float]]:
         score *= 1.0 - 0.5 * min(distance, 1.0)
         scored.append((pk, score, published_at))
     scored.sort(key=lambda row: (-row[1], -row[2].timestamp(), -row[0]))
-    return [(pk, score) for pk, score, _published in scored]
+    return [(pk, score) for pk, score, _published in scored], next_id

@@ -6,7 +6,7 @@ from taggit.models import Tag
 
 from .models import Article, Section
 from .navigation import navigation_sections
-from .related import related_stories
+from .related import story_links
 
 FRONT_LATEST = 10
 FRONT_PER_SECTION = 4
@@ -60,6 +60,7 @@ def article_detail(request, year, month, day, slug):
     if request.path != canonical:
         # A story is found by its slug; a wrong date in the address gets the real one.
         return HttpResponsePermanentRedirect(canonical)
+    links = story_links(article)
     return render(
         request,
         "articles/detail.html",
@@ -67,7 +68,9 @@ def article_detail(request, year, month, day, slug):
             "article": article,
             "bylines": article.byline_list,
             "tags": list(article.tags.all()),
-            "related": related_stories(article),
+            "related": links.related,
+            "next_story": links.next_story,
+            "share_url": request.build_absolute_uri(canonical),
             "current_section": article.section,
         },
     )

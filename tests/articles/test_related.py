@@ -137,3 +137,34 @@ class RelatedStoriesTests(TestCase):
         self.assertEqual(
             related_headlines(self.client, self.story), ["Yesterday", "Three weeks ago"]
         )
+
+
+class NextStoryTests(TestCase):
+    def test_next_story_is_the_previous_one_in_the_section(self):
+        now = timezone.now()
+        world = make_section("World", slug="world")
+        sport = make_section("Sport", slug="sport")
+        older = make_article(
+            headline="Older world story", section=world, published_at=now - timedelta(days=2)
+        )
+        make_article(
+            headline="Oldest world story", section=world, published_at=now - timedelta(days=3)
+        )
+        make_article(
+            headline="Newer sport story", section=sport, published_at=now - timedelta(minutes=5)
+        )
+        story = make_article(
+            headline="Today in the world", section=world, published_at=now - timedelta(hours=1)
+        )
+        response = self.client.get(story.get_absolute_url())
+        self.assertEqual(response.context["next_story"], older)
+        self.assertContains(
+            response,
+            f'<a href="{older.get_absolute_url()}" rel="next">Older world story</a>',
+            html=True,
+        )
+        first = self.client.get(
+            make_article(section=make_section("Empty"), published_at=now).get_absolute_url()
+        )
+        self.assertIsNone(first.context["next_story"])
+        self.assertNotContains(first, 'rel="next"')
