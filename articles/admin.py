@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -122,6 +123,12 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         ("Publication", {"fields": ["state", "published_at", "updated_at"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in {"standfirst", "seo_description"}:
+            # A paragraph, not a line.
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (

@@ -152,7 +152,7 @@ class Article(models.Model):
         blank=True,
         help_text="The last part of the story's web address. Made from the headline if empty.",
     )
-    standfirst = models.TextField(
+    standfirst = models.CharField(
         "standfirst",
         max_length=600,
         blank=True,
@@ -310,6 +310,14 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.author} ({self.get_role_display()})"
+
+    @property
+    def role_note(self) -> str:
+        """The role, when it says something the byline does not already ("photographer")."""
+        if self.role in {self.Role.WRITER, self.Role.REPORTER}:
+            return ""
+        label = self.get_role_display().lower()
+        return "" if label in self.author.job_title.lower() else label
 
 
 class TaggedArticle(TaggedItemBase):

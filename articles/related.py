@@ -45,7 +45,8 @@ def story_links(article: Article, *, limit: int | None = None) -> StoryLinks:
         .values_list("to_article_id", flat=True)[:limit]
     )
     scores, next_id = _automatic_scores(article, visible.exclude(pk__in=pick_ids))
-    auto_ids = [pk for pk, _score in scores[: max(limit - len(pick_ids), 0)]]
+    # The next story has its own link: it does not take a related slot too.
+    auto_ids = [pk for pk, _score in scores if pk != next_id][: max(limit - len(pick_ids), 0)]
 
     wanted = pick_ids + auto_ids
     load = set(wanted) | ({next_id} if next_id else set())

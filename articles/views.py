@@ -41,6 +41,7 @@ def front(request):
     section_rows = (
         Article.objects.published()
         .filter(section__in=[s.pk for s in sections])
+        .exclude(pk__in=[story.pk for story in [lead, *latest] if story])
         .for_listing()
         .latest_per_section(FRONT_PER_SECTION)
     )

@@ -44,6 +44,7 @@ def publish(article: Article, *, by, at=None) -> Article:
         raise WorkflowError("This story is already published.")
     if not article.headline.strip() or not article.body.strip():
         raise WorkflowError("A story needs a headline and a body before it can be published.")
+    first_time = article.status == Article.Status.SCHEDULED or article.updated_at is None
     if at is not None and at > now:
         article.status = Article.Status.SCHEDULED
         article.published_at = at
@@ -53,7 +54,9 @@ def publish(article: Article, *, by, at=None) -> Article:
             article.published_at = at
         elif article.published_at is None or article.published_at > now:
             article.published_at = now
-    article.updated_at = article.published_at if article.updated_at is None else article.updated_at
+    if first_time or article.updated_at < article.published_at:
+        # Not yet seen by readers: nothing was updated, whatever the schedule was before.
+        article.updated_at = article.published_at
     article.save(update_fields=["status", "published_at", "updated_at", "modified_at"])
     return article
 

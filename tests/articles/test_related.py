@@ -115,11 +115,18 @@ class RelatedStoriesTests(TestCase):
         make_article(
             headline="Same section only",
             section=self.world,
-            published_at=self.now - timedelta(days=1),
+            published_at=self.now - timedelta(days=2),
         )
-        headlines = related_headlines(self.client, self.story)
+        # The newest earlier story in the section is the "next story" link, not a related slot.
+        make_article(
+            headline="Just before", section=self.world, published_at=self.now - timedelta(hours=2)
+        )
+        response = self.client.get(self.story.get_absolute_url())
+        headlines = [story.headline for story in response.context["related"]]
+        self.assertEqual(response.context["next_story"].headline, "Just before")
         self.assertEqual(headlines[0], "Two tags, same section")
         self.assertIn("Same section only", headlines)
+        self.assertNotIn("Just before", headlines)
 
     def test_among_equals_the_closer_in_time_wins(self):
         make_article(

@@ -11,7 +11,7 @@ import html
 import io
 import math
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -158,6 +158,7 @@ KEYWORD_TAGS = {
     "Women": "Women's sport",
     "UN ": "United Nations",
     "European Championships": "Olympics",
+    "Review:": "Reviews",
 }
 
 
@@ -199,7 +200,7 @@ WORLD = SectionSpec(
     slug="world",
     description="News and analysis from around the globe, from our correspondents abroad.",
     weight=16,
-    tags=("Diplomacy", "United Nations", "Human rights", "Climate change", "Refugees", "Trade"),
+    tags=("Diplomacy", "Human rights", "United Nations"),
     scenes=("skyline", "landscape", "civic"),
     skies=("dawn", "dusk", "day", "golden", "overcast"),
     pools={
@@ -326,14 +327,7 @@ POLITICS = SectionSpec(
     slug="politics",
     description="Westminster, the devolved nations and the decisions that shape public life.",
     weight=16,
-    tags=(
-        "Parliament",
-        "Prime minister",
-        "Elections",
-        "Opinion polls",
-        "Budget",
-        "Local government",
-    ),
+    tags=("Parliament", "Prime minister", "Opinion polls", "Budget"),
     scenes=("civic", "skyline", "civic"),
     skies=("dawn", "overcast", "dusk", "day", "golden"),
     pools={
@@ -448,7 +442,7 @@ BUSINESS = SectionSpec(
     slug="business",
     description="Companies, markets and the economy: what they mean for your money.",
     weight=14,
-    tags=("Inflation", "Interest rates", "Jobs", "Retail", "Trade", "Startups"),
+    tags=("Economy", "Inflation", "Interest rates"),
     scenes=("chart", "skyline", "chart"),
     skies=("night", "dusk", "day", "dawn"),
     pools={
@@ -556,7 +550,7 @@ BUSINESS = SectionSpec(
             ("The regulator said the failings had gone on for several years.",),
         ),
         Topic(
-            ("Property market", "Housing"),
+            ("Housing",),
             {"subject": "house prices"},
             (
                 "House prices rise {pct}% in a year, says {bank}",
@@ -640,7 +634,7 @@ TECHNOLOGY = SectionSpec(
     slug="technology",
     description="The companies, gadgets and ideas changing how we live and work.",
     weight=12,
-    tags=("Artificial intelligence", "Privacy", "Social media", "Cybersecurity"),
+    tags=("Big tech",),
     scenes=("circuit", "bokeh", "skyline"),
     skies=("night",),
     pools={
@@ -686,7 +680,7 @@ TECHNOLOGY = SectionSpec(
             ("The National Cyber Security Centre is understood to be assisting.",),
         ),
         Topic(
-            ("Social media", "Online safety"),
+            ("Social media",),
             {"subject": "online safety", "firm": ["Chirp", "Loopline", "Snapfeed"]},
             (
                 "Social media firms given {n} months to bring in tougher age checks",
@@ -719,7 +713,7 @@ TECHNOLOGY = SectionSpec(
             ("Electric cars made up about one in five new registrations last month.",),
         ),
         Topic(
-            ("Semiconductors", "China"),
+            ("Big tech", "China"),
             {"subject": "chip manufacturing", "firm": ["Siltech", "Quantel Semiconductor"]},
             (
                 "{Country} pledges {money} to build chip factories",
@@ -737,7 +731,7 @@ TECHNOLOGY = SectionSpec(
         ),
     ),
     headlines=(
-        "Analysis: why {subject} is suddenly everyone's problem",
+        "Analysis: why the row over {subject} matters to all of us",
         "{Firm} under pressure over {subject} as regulators step in",
     ),
     standfirsts=(
@@ -783,7 +777,7 @@ SCIENCE = SectionSpec(
     slug="science",
     description="Discoveries, research and the people behind them, explained clearly.",
     weight=10,
-    tags=("Climate change", "Space", "Biodiversity", "Genetics"),
+    tags=("Research",),
     scenes=("night_sky", "landscape", "bokeh"),
     skies=("dawn", "day", "golden", "overcast"),
     pools={
@@ -827,7 +821,7 @@ SCIENCE = SectionSpec(
             ),
         ),
         Topic(
-            ("Climate change", "Weather"),
+            ("Climate change",),
             {"subject": "the climate"},
             (
                 "Last month was the warmest {month} on record, scientists say",
@@ -852,7 +846,7 @@ SCIENCE = SectionSpec(
             ("Volunteers recorded sightings across {n} sites over the summer.",),
         ),
         Topic(
-            ("Oceans", "Climate change"),
+            ("Climate change", "Biodiversity"),
             {"subject": "the oceans"},
             (
                 "Coral reefs suffer worst bleaching on record",
@@ -938,7 +932,7 @@ HEALTH = SectionSpec(
     slug="health",
     description="The NHS, medicine and public health, and what they mean for patients.",
     weight=10,
-    tags=("NHS", "Public health", "Mental health", "Social care"),
+    tags=("NHS", "Public health"),
     scenes=("bokeh", "landscape", "bokeh"),
     skies=("dawn", "day", "golden"),
     pools={
@@ -1010,7 +1004,7 @@ HEALTH = SectionSpec(
             ),
         ),
         Topic(
-            ("Social care", "Dementia"),
+            ("Social care",),
             {"subject": "social care"},
             (
                 "Care homes warn of closures as costs rise",
@@ -1069,7 +1063,7 @@ CULTURE = SectionSpec(
     slug="culture",
     description="Film, music, books, theatre and art: reviews, interviews and the arts economy.",
     weight=11,
-    tags=("Music", "Film", "Television", "Books", "Theatre", "Art"),
+    tags=("Arts funding",),
     scenes=("stage", "stage", "skyline"),
     skies=("dusk", "night", "golden"),
     pools={
@@ -1243,7 +1237,7 @@ SPORT = SectionSpec(
     slug="sport",
     description="Results, reaction and analysis from football, cricket, rugby and beyond.",
     weight=15,
-    tags=("Football", "Olympics", "Women's sport"),
+    tags=(),
     scenes=("pitch", "pitch", "track"),
     skies=("dusk", "day", "golden", "night"),
     pools={
@@ -1257,7 +1251,7 @@ SPORT = SectionSpec(
     },
     topics=(
         Topic(
-            ("Football",),
+            ("Football", "Premier League"),
             {
                 "subject": "the title race",
                 "fc+fc2": [
@@ -1300,7 +1294,7 @@ SPORT = SectionSpec(
             ("Attendances in the women's game have more than doubled in three seasons.",),
         ),
         Topic(
-            ("Cricket",),
+            ("Cricket", "Test cricket"),
             {
                 "subject": "the Test series",
                 "rival": ["India", "Australia", "South Africa", "New Zealand", "Pakistan"],
@@ -1314,7 +1308,7 @@ SPORT = SectionSpec(
             ("England have won {streak} of their past ten Tests.",),
         ),
         Topic(
-            ("Tennis",),
+            ("Tennis", "Grand Slam"),
             {
                 "subject": "the tournament",
                 "event": ["the Australian Open", "the French Open", "Wimbledon", "the US Open"],
@@ -1337,7 +1331,7 @@ SPORT = SectionSpec(
             ),
         ),
         Topic(
-            ("Rugby",),
+            ("Rugby", "Six Nations"),
             {
                 "subject": "the Six Nations",
                 "side+side2": ["England", "Wales", "Scotland", "Ireland", "France", "Italy"],
@@ -1349,7 +1343,7 @@ SPORT = SectionSpec(
             ),
         ),
         Topic(
-            ("Formula 1",),
+            ("Formula 1", "Motorsport"),
             {
                 "subject": "the championship",
                 "gp": ["Monaco", "Belgian", "Japanese", "Brazilian", "Australian", "Canadian"],
@@ -1361,7 +1355,7 @@ SPORT = SectionSpec(
             ),
         ),
         Topic(
-            ("Cycling",),
+            ("Cycling", "Tour de France"),
             {"subject": "the race"},
             (
                 "{Player} wins mountain stage to take race lead",
@@ -2096,15 +2090,18 @@ def _stadium(rng, sky: Sky):
     w, h = IMAGE_SIZE
     stand_top, pitch_top = rng.randint(230, 270), rng.randint(400, 430)
     img = _sky(sky, stand_top + 40)
-    crowd = PILImage.new("RGB", (w // 5, (pitch_top - stand_top) // 5))
+    crowd = PILImage.new("RGB", (w // 8, (pitch_top - stand_top) // 8))
     palette = [
-        _mix(sky.shadow, c, 0.35)
+        _mix(sky.shadow, c, 0.22)
         for c in [(200, 60, 60), (240, 240, 240), (60, 90, 200), (230, 200, 80), (40, 40, 40)]
     ]
     crowd.putdata([rng.choice(palette) for _ in range(crowd.width * crowd.height)])
+    crowd = crowd.filter(ImageFilter.GaussianBlur(0.7))
     crowd = crowd.resize((w, pitch_top - stand_top), PILImage.Resampling.BICUBIC)
     img.paste(crowd, (0, stand_top))
     draw = ImageDraw.Draw(img)
+    for y in range(stand_top + 12, pitch_top, 16):  # Rows of seats.
+        draw.line([(0, y), (w, y)], fill=_mix(sky.shadow, palette[0], 0.3), width=2)
     draw.rectangle([0, stand_top - 16, w, stand_top], fill=sky.shadow)  # The roof edge.
     masts = [rng.randint(120, 300), rng.randint(1300, 1480)]
     for x in masts:
@@ -2148,15 +2145,24 @@ def paint_track(rng: random.Random, sky: Sky, tone: str):
     w, h = IMAGE_SIZE
     img, top = _stadium(rng, sky)
     draw = ImageDraw.Draw(img)
-    track_top = top + 90
-    draw.rectangle([0, top, w, track_top], fill=_mix((64, 132, 70), sky.haze, 0.15))
-    draw.rectangle([0, track_top, w, h], fill=_mix((178, 80, 58), sky.haze, 0.12))
-    vx, vy = rng.choice([-900, 2500]), track_top - 260
+    draw.rectangle([0, top, w, h], fill=_mix((64, 132, 70), sky.haze, 0.15))
+    # Eight lanes sweeping towards a vanishing point off to the right, just above the grass.
+    vx, vy = rng.randint(2300, 2700), top - rng.randint(30, 60)
+
+    def at(bottom_x: float, y: float) -> tuple[float, float]:
+        t = (y - vy) / (h - vy)
+        return (vx + (bottom_x - vx) * t, y)
+
+    lanes = [rng.randint(-1100, -800) + i * 220 for i in range(9)]
+    draw.polygon(
+        [at(lanes[0], top), at(lanes[-1], top), at(lanes[-1], h), at(lanes[0], h)],
+        fill=_mix((178, 80, 58), sky.haze, 0.12),
+    )
     white = _mix((240, 240, 236), sky.haze, 0.1)
-    for lane in range(10):
-        bx = -400 + lane * 260
-        t = (track_top - vy) / (h - vy)
-        draw.line([(vx + (bx - vx) * t, track_top), (bx, h)], fill=white, width=4)
+    for bottom_x in lanes:
+        draw.line([at(bottom_x, top), at(bottom_x, h)], fill=white, width=4)
+    if rng.random() < 0.5:
+        img = img.transpose(PILImage.Transpose.FLIP_LEFT_RIGHT)
     return (
         img,
         f"Abstract illustration of an athletics track in an empty stadium {sky.phrase}",
@@ -2238,12 +2244,14 @@ def paint_portrait(rng: random.Random, colour: RGB) -> PILImage.Image:
 
     img = _light(img, halo, blur=20)
     draw = ImageDraw.Draw(img)
-    figure = _mix(colour, (255, 255, 255), 0.45)
-    cx = s / 2 + rng.randint(-20, 20)
-    head_y, head_rx, head_ry = s * 0.4 + rng.randint(-20, 20), rng.randint(165, 190), 215
-    shoulders = rng.randint(400, 460)
-    draw.ellipse([cx - shoulders, s * 0.74, cx + shoulders, s * 1.35], fill=figure)
-    draw.rounded_rectangle([cx - 78, head_y + 120, cx + 78, s * 0.8], radius=40, fill=figure)
+    figure = _mix(colour, (255, 255, 255), rng.uniform(0.4, 0.5))
+    neck = _mix(figure, colour, 0.18)  # A touch darker: the chin's shadow.
+    cx = s / 2 + rng.randint(-16, 16)
+    head_y = s * 0.42 + rng.randint(-16, 16)
+    head_rx, head_ry = rng.randint(196, 222), rng.randint(242, 258)
+    shoulders = rng.randint(470, 530)
+    draw.ellipse([cx - shoulders, s * 0.7, cx + shoulders, s * 1.6], fill=figure)
+    draw.rounded_rectangle([cx - 96, head_y + 140, cx + 96, s * 0.78], radius=48, fill=neck)
     draw.ellipse(_box(cx, head_y, head_rx, head_ry), fill=figure)
     return img.resize((PORTRAIT_SIZE, PORTRAIT_SIZE), PILImage.Resampling.LANCZOS)
 
@@ -2377,12 +2385,12 @@ def story_tags(rng: random.Random, spec: SectionSpec, topic: Topic, headline: st
     if spec is WORLD and region:
         names.append(region)
     names = list(dict.fromkeys(names))[:5]
-    wanted = max(rng.randint(2, 5), min(len(names), 5))
-    weights = [1 / (i + 1) for i in range(len(spec.tags))]
-    while len(names) < wanted:
-        tag = rng.choices(spec.tags, weights)[0]
-        if tag not in names:
-            names.append(tag)
+    wanted = max(rng.choice([2, 2, 3, 3, 3, 4, 4, 5]), len(names))
+    pool = [tag for tag in spec.tags if tag not in names]
+    while len(names) < wanted and pool:
+        tag = rng.choices(pool, [1 / (spec.tags.index(tag) + 1) for tag in pool])[0]
+        names.append(tag)
+        pool.remove(tag)
     return names
 
 
@@ -2487,28 +2495,32 @@ class DemoSeeder:
         title = person.job_title
         if title.split()[0] not in {"Middle", "Latin", "Europe"}:
             title = title[0].lower() + title[1:]
-        joined = rng.randint(2009, 2023)
-        places = ", ".join(rng.sample([c for c, _r in COUNTRIES.values()], 3))
+        joined = rng.randint(2009, 2023 if person.active else 2021)
+        *others, last_place = rng.sample([capital for capital, _r in COUNTRIES.values()], 3)
+        places = f"{', '.join(others)} and {last_place}"
         award = rng.choice([
             "was shortlisted for a national press award in 2021",
             "won a regional press award for investigative reporting",
             "was part of the team that won a national award for coverage of the pandemic",
             "has twice been named specialist journalist of the year at a regional awards",
         ])  # fmt: skip
-        bio = [
-            f"{short_first} joined {SITE_NAME} in {joined} and is our {title}, covering "
-            f"{person.covers}. Before that, {short_first} worked at {person.before}.",
-            f"{short_first} has reported from {places}, among many other places, and {award}.",
-            f"{short_first} studied at the University of {rng.choice(GLOBAL_POOLS['uni'])} "
-            f"and {person.extra}.",
-        ]
         if person.active:
-            bio.append(
-                f"Story ideas and tips are welcome by email. For sensitive information, see "
+            role_line = f"joined {SITE_NAME} in {joined} and is our {title}, covering"
+            farewell = (
+                "Story ideas and tips are welcome by email. For sensitive information, see "
                 f"our guide to contacting {SITE_NAME} securely."
             )
         else:
-            bio.append(f"{short_first} no longer writes for {SITE_NAME}.")
+            role_line = f"was {SITE_NAME}'s {title} from {joined} to {joined + 3}, covering"
+            farewell = f"{short_first} no longer writes for {SITE_NAME}."
+        bio = [
+            f"{short_first} {role_line} {person.covers}. Before that, {short_first} worked at "
+            f"{person.before}.",
+            f"{short_first} has reported from {places}, among many other places, and {award}.",
+            f"{short_first} studied at the University of {rng.choice(GLOBAL_POOLS['uni'])} "
+            f"and {person.extra}.",
+            farewell,
+        ]
         handle = (
             f"{first[0]}{last}".replace("-", "") if rng.random() < 0.5 else slug.replace("-", "")
         )
@@ -2530,7 +2542,10 @@ class DemoSeeder:
         return {
             "name": person.name,
             "job_title": person.job_title,
-            "short_bio": f"{person.name} is {SITE_NAME}'s {title}, covering {person.covers}.",
+            "short_bio": (
+                f"{person.name} {'is' if person.active else 'was'} {SITE_NAME}'s {title}, "
+                f"covering {person.covers}."
+            ),
             "bio": "\n\n".join(bio),
             "email": f"{first}.{last}@{EMAIL_DOMAIN}",
             "is_active": person.active,
@@ -2596,6 +2611,7 @@ class DemoSeeder:
             else:
                 photographers.append((person, author))
         headlines: set[str] = set()
+        template_uses: Counter[str] = Counter()
         seeded = []
         for story in self.plan(rng):
             spec = story.spec
@@ -2605,9 +2621,13 @@ class DemoSeeder:
                 templates = topic.headlines
                 if spec.headlines and (not templates or rng.random() < 0.35):
                     templates = spec.headlines
-                headline = rng.choice(templates).format_map(ctx)[:200]
+                # Rotate through the least-used templates, so headlines vary.
+                fewest = min(template_uses[t] for t in templates)
+                template = rng.choice([t for t in templates if template_uses[t] == fewest])
+                headline = template.format_map(ctx)[:200]
                 if headline not in headlines:
                     break
+            template_uses[template] += 1
             headlines.add(headline)
             standfirst = rng.choice(spec.standfirsts).format_map(ctx)
             section_images = self.images.get(spec.slug) or []
@@ -2737,7 +2757,8 @@ class Command(BaseCommand):
     def print_summary(self, seconds: float) -> None:
         now = timezone.now()
         stories = Article.objects.all()
-        published = stories.filter(status=Article.Status.PUBLISHED)
+        drafts = stories.filter(status=Article.Status.DRAFT)
+        upcoming = stories.exclude(status=Article.Status.DRAFT).filter(published_at__gt=now)
         authors = Author.objects.all()
         rows = [
             ("Sections", Section.objects.count()),
@@ -2746,9 +2767,8 @@ class Command(BaseCommand):
             ("Tags", Tag.objects.count()),
             (
                 "Articles",
-                f"{stories.count()} ({published.filter(published_at__lte=now).count()} "
-                f"published, {published.filter(published_at__gt=now).count()} scheduled, "
-                f"{stories.filter(status=Article.Status.DRAFT).count()} draft)",
+                f"{stories.count()} ({stories.published().count()} published, "
+                f"{upcoming.count()} scheduled, {drafts.count()} draft)",
             ),
             ("Bylines", Byline.objects.count()),
             ("Related picks", RelatedLink.objects.count()),
