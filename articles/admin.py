@@ -1,16 +1,14 @@
-from datetime import datetime
+from datetime import timedelta
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
+from django.db import models
 from django.db.models import Prefetch
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from . import workflow
+from .admin_workflow import ArticleWorkflowAdminMixin
 from .models import Article, Byline, Image, RelatedLink, Section
 
 
@@ -58,61 +56,168 @@ class ImageAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class BylineInline(admin.TabularInline):
-    model = Byline
+class PendingAwareInline(admin.TabularInline):
+    """An inline that shows the pending revision's rows when a live story has pending changes.
+
+    Those rows come as initial data; they are made required forms (min_num) so an unchanged
+    one still counts when the form is saved.
+    """
+
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        pending = getattr(obj, "_pending_data", None)
+        if pending is not None:
+            kwargs["min_num"] = len(self.pending_rows(pending))
+            kwargs["extra"] = 1
+        return super().get_formset(request, obj, **kwargs)
+
+
+class BylineInline(PendingAwareInline):
+    model = Byline
     autocomplete_fields = ["author"]
     fields = ["position", "author", "role"]
     verbose_name = "byline"
     verbose_name_plural = "Bylines (in the order readers see them)"
 
+    @staticmethod
+    def pending_rows(data):
+        return [
+            {"author": b["author"], "role": b["role"], "position": i}
+            for i, b in enumerate(data["bylines"])
+        ]
 
-class RelatedLinkInline(admin.TabularInline):
+    @staticmethod
+    def rows_to_data(rows):
+        return [{"author": r["author"].pk, "role": r["role"]} for r in rows]
+
+
+class RelatedLinkInline(PendingAwareInline):
     model = RelatedLink
     fk_name = "from_article"
-    extra = 1
     autocomplete_fields = ["to_article"]
     fields = ["position", "to_article"]
     verbose_name_plural = "Related stories picked by an editor (shown first, in this order)"
 
+    @staticmethod
+    def pending_rows(data):
+        return [{"to_article": pk, "position": i} for i, pk in enumerate(data["related"])]
+
+    @staticmethod
+    def rows_to_data(rows):
+        return [r["to_article"].pk for r in rows]
+
 
 class StateFilter(admin.SimpleListFilter):
-    title = "state"
+    title = "publication"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("live", "Live"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+        return [
+            ("live", "Live"),
+            ("scheduled", "Scheduled"),
+            ("overdue", "Overdue (scheduled, not recorded)"),
+            ("not_published", "Not published"),
+            ("unpublished", "Unpublished"),
+            ("pending", "Live with pending changes"),
+        ]
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        visible = queryset.filter(status__in=Article.VISIBLE_STATES)
-        if self.value() == "live":
-            return visible.filter(published_at__lte=now)
-        if self.value() == "scheduled":
-            return visible.filter(published_at__gt=now)
-        if self.value() == "draft":
-            return queryset.filter(status=Article.Status.DRAFT)
+        value = self.value()
+        if value == "live":
+            return queryset.published()
+        if value == "scheduled":
+            return queryset.filter(status__in=Article.VISIBLE_STATES, published_at__gt=now)
+        if value == "overdue":
+            return queryset.filter(
+                status=Article.Status.SCHEDULED, published_at__lt=now - timedelta(minutes=2)
+            )
+        if value == "not_published":
+            return queryset.filter(status=Article.Status.NOT_PUBLISHED)
+        if value == "unpublished":
+            return queryset.filter(status=Article.Status.UNPUBLISHED)
+        if value == "pending":
+            return queryset.filter(
+                live_revision_number__isnull=False,
+                revision_number__gt=models.F("live_revision_number"),
+            )
         return queryset
 
 
+class ArticleAdminForm(forms.ModelForm):
+    """The story form. It carries the revision it was loaded from, so a save over someone
+    else's newer version is refused with the editor's text still on screen."""
+
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    substantive = forms.BooleanField(
+        required=False,
+        label="Substantive update",
+        help_text="Tell readers the story was updated (changes its visible “Updated” time) "
+        "when this version goes live.",
+    )
+    change_note = forms.CharField(
+        required=False, max_length=300, label="Note on this change", help_text="For the history."
+    )
+
+    class Meta:
+        model = Article
+        fields = [*workflow.FIELDS, "tags"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base_revision"].initial = self.instance.revision_number
+        pending = getattr(self.instance, "_pending_data", None)
+        if pending is not None and not self.is_bound:
+            for name in workflow.FIELDS:
+                if name in self.fields:
+                    self.initial[name] = pending[name]
+            self.initial["tags"] = ", ".join(f'"{t}"' if "," in t else t for t in pending["tags"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Lock the row for the rest of the admin's transaction: the check and the save
+            # below cannot be separated by another editor's save.
+            current = (
+                Article.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("revision_number", flat=True)
+                .first()
+            )
+            if cleaned.get("base_revision") != current:
+                raise forms.ValidationError(
+                    "Someone saved a newer version of this story (revision %(n)s) while you "
+                    "were editing. Nothing was saved and nothing was overwritten: your text is "
+                    "still below. Copy what you need, then reload the story to see their changes.",
+                    code="stale",
+                    params={"n": current},
+                )
+        return cleaned
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "section", "byline_names", "state", "published_at", "is_lead"]
-    list_filter = [StateFilter, "section", "authors", "published_at"]
+class ArticleAdmin(ArticleWorkflowAdminMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = [
+        "headline",
+        "section",
+        "byline_names",
+        "stage_label",
+        "state",
+        "published_at",
+        "is_lead",
+    ]
+    list_filter = [StateFilter, "stage", "section", "authors", "published_at"]
     list_select_related = ["section"]
     list_per_page = 50
     search_fields = ["headline", "standfirst"]
     search_help_text = "Search headlines and standfirsts."
     date_hierarchy = "published_at"
     autocomplete_fields = ["hero_image"]
-    readonly_fields = ["state", "published_at", "updated_at", "created_at", "modified_at"]
+    readonly_fields = ["state", "stage_label", "published_at", "unpublish_at", "updated_at"]
     inlines = [BylineInline, RelatedLinkInline]
     change_form_template = "admin/articles/article/change_form.html"
-
-    class Media:
-        css = {"all": ["admin_extra/article.css"]}
-
-    actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
         (None, {"fields": ["headline", "standfirst", "body"]}),
         ("Placement", {"fields": ["section", "tags", "is_lead"]}),
@@ -121,8 +226,15 @@ class ArticleAdmin(admin.ModelAdmin):
             "Address and search engines",
             {"fields": ["slug", "seo_title", "seo_description"], "classes": ["collapse"]},
         ),
-        ("Publication", {"fields": ["state", "published_at", "updated_at"]}),
+        ("This change", {"fields": ["substantive", "change_note", "base_revision"]}),
+        (
+            "Publication",
+            {"fields": ["stage_label", "state", "published_at", "unpublish_at", "updated_at"]},
+        ),
     ]
+
+    class Media:
+        css = {"all": ["admin_extra/article.css"]}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in {"standfirst", "seo_description"}:
@@ -137,106 +249,105 @@ class ArticleAdmin(admin.ModelAdmin):
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return [fs for fs in fieldsets if fs[0] not in {"This change", "Publication"}] + [
+                (None, {"fields": ["base_revision"], "classes": ["hidden"]})
+            ]
+        return fieldsets
+
     @admin.display(description="Bylines")
     def byline_names(self, obj):
         return ", ".join(b.author.name for b in obj.bylines.all()) or "–"
 
-    @admin.display(description="State", ordering="status")
+    @admin.display(description="Stage", ordering="stage")
+    def stage_label(self, obj):
+        return obj.get_stage_display()
+
+    @admin.display(description="Publication", ordering="status")
     def state(self, obj):
         if obj.status in Article.VISIBLE_STATES:
+            if obj.is_overdue:
+                return "Overdue"
             if obj.published_at and obj.published_at > timezone.now():
                 return "Scheduled"
-            return "Live"
-        return "Draft"
+            if not obj.is_live:
+                return "Expired"
+            return "Live, pending changes" if obj.has_pending_changes else "Live"
+        return obj.get_status_display()
 
-    def save_model(self, request, obj, form, change):
-        # An edit of a live story is an update readers are told about.
-        if change and obj.is_live and form.has_changed():
-            obj.updated_at = timezone.now()
-        super().save_model(request, obj, form, change)
+    # --- Permissions: checked on the server for every request, whatever the buttons show ----
 
-    # --- Workflow buttons and actions: all go through articles.workflow ----------------------
+    def has_change_permission(self, request, obj=None):
+        return workflow.can_edit(request.user, obj)
 
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/publish/", view(self.publish_view), name="articles_article_publish"),
-            path(
-                "<int:pk>/unpublish/", view(self.unpublish_view), name="articles_article_unpublish"
-            ),
-            *super().get_urls(),
-        ]
-
-    def _run(self, request, pk, action, done):
-        """POST-only: check permission, call the workflow, say what happened, go back."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = get_object_or_404(Article, pk=pk)
-        if not self.has_change_permission(request, article):
-            raise PermissionDenied
-        try:
-            action(article, by=request.user)
-        except workflow.WorkflowError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        else:
-            self.message_user(request, done.format(article.headline), messages.SUCCESS)
-        return redirect(reverse("admin:articles_article_change", args=[pk]))
-
-    def publish_view(self, request, pk):
-        raw = request.POST.get("publish_at", "").strip()
-        if not raw:
-            return self._run(request, pk, workflow.publish, "“{}” is now live.")
-        try:
-            at = timezone.make_aware(datetime.fromisoformat(raw))  # the newsroom's time zone
-        except ValueError:
-            self.message_user(request, f"“{raw[:40]}” is not a date and time.", messages.ERROR)
-            return redirect(reverse("admin:articles_article_change", args=[pk]))
-        local = timezone.localtime(at)
-        return self._run(
-            request,
-            pk,
-            lambda article, by: workflow.publish(article, by=by, at=at),
-            f"“{{}}” is scheduled for {local:%d %b %Y, %H:%M} {local.tzname()}.",
-        )
-
-    def unpublish_view(self, request, pk):
-        return self._run(request, pk, workflow.unpublish, "“{}” was taken off the site.")
-
-    def render_change_form(self, request, context, *args, **kwargs):
-        context["can_publish"] = workflow.can_publish(request.user)
-        context["time_zone"] = timezone.get_current_timezone_name()
-        return super().render_change_form(request, context, *args, **kwargs)
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return request.user.has_perm("articles.delete_article")
+        return workflow.can_delete(request.user, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not workflow.can_publish(request.user):
-            actions.pop("publish_selected", None)
-            actions.pop("unpublish_selected", None)
+        actions.pop("delete_selected", None)  # Deletion goes one story at a time, audited.
         return actions
 
-    @admin.action(description="Publish selected stories now")
-    def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, workflow.publish, "published")
+    def delete_model(self, request, obj):
+        workflow.delete(obj, by=request.user)
 
-    @admin.action(description="Unpublish selected stories")
-    def unpublish_selected(self, request, queryset):
-        self._bulk(request, queryset, workflow.unpublish, "unpublished")
+    # --- Loading and saving through the workflow ------------------------------------------
 
-    def _bulk(self, request, queryset, action, verb):
-        done, refused = 0, []
-        for article in queryset:
-            try:
-                action(article, by=request.user)
-                done += 1
-            except workflow.WorkflowError as exc:
-                refused.append(f"“{article.headline}”: {exc}")
-        if done:
-            self.message_user(request, f"{done} stories {verb}.", messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request,
-                format_html(
-                    "Not changed: {}", format_html_join("; ", "{}", ((r,) for r in refused))
-                ),
-                messages.WARNING,
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        if article is not None and article.has_pending_changes:
+            # The form edits the newest version; readers keep the live one in the row.
+            article._pending_data = workflow.latest_data(article)
+        return article
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        pending = getattr(obj, "_pending_data", None)
+        if pending is not None and isinstance(inline, PendingAwareInline):
+            kwargs["queryset"] = inline.model.objects.none()
+            if request.method != "POST":
+                kwargs["initial"] = inline.pending_rows(pending)
+        return kwargs
+
+    def save_model(self, request, obj, form, change):
+        """Nothing here: the whole story (fields, bylines, tags, picks) is saved at once by
+        the workflow in save_related, where the inline forms are known."""
+
+    def save_related(self, request, form, formsets, change):
+        data = {name: form.cleaned_data.get(name) for name in workflow.FIELDS}
+        for name in workflow.FK_FIELDS:
+            data[name] = data[name].pk if data[name] else None
+        data["tags"] = list(form.cleaned_data.get("tags") or [])
+        for formset in formsets:
+            rows = [
+                f.cleaned_data
+                for f in sorted(
+                    formset.forms,
+                    key=lambda f: (f.cleaned_data.get("position") or 0) if f.cleaned_data else 0,
+                )
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            rows = [r for r in rows if r.get("author") or r.get("to_article")]
+            inline = BylineInline if formset.model is Byline else RelatedLinkInline
+            data["bylines" if formset.model is Byline else "related"] = inline.rows_to_data(rows)
+        if change:
+            workflow.save(
+                form.instance,
+                data,
+                by=request.user,
+                base_revision=form.cleaned_data["base_revision"],
+                substantive=form.cleaned_data.get("substantive", False),
+                note=form.cleaned_data.get("change_note", ""),
             )
+            form.instance.refresh_from_db()
+        else:
+            article = workflow.create(data, by=request.user)
+            form.instance.pk = article.pk
+            form.instance.refresh_from_db()
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return [{"added": {}}] if add else [{"changed": {"fields": form.changed_data}}]

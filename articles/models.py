@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Prefetch, Q
@@ -44,6 +46,12 @@ class Section(models.Model):
         default=0, help_text="Order in the navigation: lower comes first."
     )
     in_navigation = models.BooleanField(default=True)
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="edited_sections",
+        help_text="Told by email when a story in this section is submitted, approved or published.",
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -97,7 +105,21 @@ class ArticleQuerySet(models.QuerySet):
         clock (not only the status) is what makes a scheduled story appear on time even if no
         background job ran.
         """
-        return self.filter(status__in=Article.VISIBLE_STATES, published_at__lte=timezone.now())
+        now = timezone.now()
+        return self.filter(
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
+            status__in=Article.VISIBLE_STATES,
+            published_at__lte=now,
+        )
+
+    def gone(self):
+        """Stories readers could see once and can no longer: they answer 410, not 404."""
+        now = timezone.now()
+        return self.filter(
+            Q(status=Article.Status.UNPUBLISHED)
+            | Q(status__in=Article.VISIBLE_STATES, unpublish_at__lte=now),
+            published_at__lte=now,
+        )
 
     def with_bylines(self):
         return self.prefetch_related(
@@ -118,7 +140,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_article_page(self):
         """Everything the article page shows about the story itself."""
-        return self.select_related("section", "hero_image").with_bylines().prefetch_related("tags")
+        return (
+            self.select_related("section", "hero_image")
+            .with_bylines()
+            .prefetch_related("tags", "corrections")
+        )
 
     def latest_per_section(self, per_section: int):
         """The newest ``per_section`` stories of every section, in one query."""
@@ -137,9 +163,20 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
+        """Publication state: what readers get. Separate from the workflow stage."""
+
+        NOT_PUBLISHED = "not_published", "Not published"
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    class Stage(models.TextChoices):
+        """Workflow stage: where the newest version is in review."""
+
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        SENT_BACK = "sent_back", "Sent back"
 
     # A scheduled story is visible from its time by the clock alone; publish_due only records
     # that it went live. Both states therefore count for readers.
@@ -199,13 +236,37 @@ class Article(models.Model):
         help_text="Lead the front page. The newest lead story wins; without one, the newest story.",
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+        "publication",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_PUBLISHED,
+        editable=False,
+    )
+    stage = models.CharField(
+        max_length=20, choices=Stage.choices, default=Stage.DRAFT, editable=False
     )
     published_at = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="First publication time."
+        null=True, blank=True, db_index=True, editable=False, help_text="First publication time."
+    )
+    unpublish_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The newest revision, and the one the row holds while the story is published or
+    # scheduled. Newer revisions of such a story are pending changes until an editor publishes
+    # them; a story readers do not get has its newest revision in the row.
+    revision_number = models.PositiveIntegerField(default=0, editable=False)
+    live_revision_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="articles_created",
     )
     updated_at = models.DateTimeField(
-        null=True, blank=True, help_text="Time of the last update readers are told about."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Time of the last update readers are told about.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -215,7 +276,10 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         permissions = [
-            ("publish_article", "Can publish and unpublish stories"),
+            ("publish_article", "Can publish, schedule, unpublish, correct and restore stories"),
+            ("review_article", "Can approve stories or send them back"),
+            ("edit_any_article", "Can edit any story"),
+            ("edit_bylined_article", "Can edit stories they are a byline on"),
         ]
         indexes = [
             # Listings: newest published first, overall and per section.
@@ -255,10 +319,31 @@ class Article(models.Model):
 
     @property
     def is_live(self) -> bool:
+        now = timezone.now()
         return (
             self.status in self.VISIBLE_STATES
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
+        )
+
+    @property
+    def has_pending_changes(self) -> bool:
+        """Edits saved since the version readers get (or will get at the scheduled time),
+        waiting for an editor to publish them."""
+        return (
+            self.status in self.VISIBLE_STATES
+            and self.live_revision_number is not None
+            and self.revision_number > self.live_revision_number
+        )
+
+    @property
+    def is_overdue(self) -> bool:
+        """Scheduled, its time passed, and publish_due has not recorded it (is the worker up?)."""
+        return (
+            self.status == self.Status.SCHEDULED
+            and self.published_at is not None
+            and self.published_at < timezone.now() - timedelta(minutes=2)
         )
 
     @property
@@ -352,3 +437,28 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return str(self.to_article)
+
+
+from .editorial import (  # noqa: E402  (models Django must find; they refer back to Article)
+    AuditEntry,
+    Correction,
+    EditLock,
+    PreviewLink,
+    Revision,
+    SlugRedirect,
+)
+
+__all__ = [
+    "Article",
+    "AuditEntry",
+    "Byline",
+    "Correction",
+    "EditLock",
+    "Image",
+    "PreviewLink",
+    "RelatedLink",
+    "Revision",
+    "Section",
+    "SlugRedirect",
+    "TaggedArticle",
+]

@@ -1,8 +1,28 @@
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
 from .models import Section
+
+CACHE_KEY = "navigation-sections:v1"
 
 
 def navigation_sections(request) -> list[Section]:
-    """Sections in the site navigation, loaded once per request (views and chrome share it)."""
+    """Sections in the site navigation: the same on every page, so kept in the shared cache
+    (emptied whenever a section changes) and loaded at most once per request."""
     if not hasattr(request, "_navigation_sections"):
-        request._navigation_sections = list(Section.objects.filter(in_navigation=True))
+        sections = cache.get(CACHE_KEY)
+        if sections is None:
+            sections = list(Section.objects.filter(in_navigation=True))
+            cache.set(CACHE_KEY, sections, 60 * 60)
+        request._navigation_sections = sections
     return request._navigation_sections
+
+
+def forget_navigation(**kwargs):
+    cache.delete(CACHE_KEY)
+
+
+def connect_signals():
+    for signal in (post_save, post_delete):
+        signal.connect(forget_navigation, sender=Section, dispatch_uid=f"nav-{signal}")
+    m2m_changed.connect(forget_navigation, sender=Section.editors.through, dispatch_uid="nav-m2m")

@@ -19,13 +19,22 @@ class TwoDigits(FourDigits):
     regex = "[0-9]{2}"
 
 
+class UnicodeSlug(FourDigits):
+    """Tag slugs keep their letters (taggit makes "café-society" of "Café Society")."""
+
+    regex = r"[-\w]+"
+
+
 register_converter(FourDigits, "yyyy")
 register_converter(TwoDigits, "mm")
+register_converter(UnicodeSlug, "uslug")
 
 app_name = "articles"
 urlpatterns = [
     path("", views.front, name="front"),
     path("<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/", views.article_detail, name="detail"),
     path("section/<slug:slug>/", views.section_detail, name="section"),
-    path("tag/<slug:slug>/", views.tag_detail, name="tag"),
+    path("tag/<uslug:slug>/", views.tag_detail, name="tag"),
+    path("corrections/", views.corrections, name="corrections"),
+    path("preview/<str:token>/", views.shared_preview, name="shared-preview"),
 ]

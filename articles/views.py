@@ -1,12 +1,27 @@
+import copy
+
 from django.conf import settings
+from django.core import signing
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.text import slugify
 from taggit.models import Tag
 
-from .models import Article, Section
+from .models import (
+    Article,
+    Byline,
+    Correction,
+    Image,
+    PreviewLink,
+    Revision,
+    Section,
+    SlugRedirect,
+)
 from .navigation import navigation_sections
 from .related import story_links
+from .workflow import FIELDS, FK_FIELDS
 
 FRONT_LATEST = 10
 FRONT_PER_SECTION = 4
@@ -56,25 +71,105 @@ def front(request):
 
 
 def article_detail(request, year, month, day, slug):
-    article = get_object_or_404(Article.objects.published().for_article_page(), slug=slug)
+    article = Article.objects.published().for_article_page().filter(slug=slug).first()
+    if article is None:
+        return _missing_article(request, slug)
     canonical = article.get_absolute_url()
     if request.path != canonical:
         # A story is found by its slug; a wrong date in the address gets the real one.
         return HttpResponsePermanentRedirect(canonical)
+    return render_story(request, article)
+
+
+def _missing_article(request, slug):
+    """An old address of a live story redirects; a story taken down is Gone; else 404."""
+    moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
+    if moved and moved.article.is_live:
+        return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
+    if Article.objects.gone().filter(slug=slug).exists():
+        return render(request, "articles/gone.html", status=410)
+    raise Http404("No such story.")
+
+
+def render_story(request, article, data=None, *, preview=None):
+    """The reader's article page, for the live story or (``data``) any version of it.
+
+    Previews render the same template as readers get, with an unsaved copy of the story built
+    from the revision, and are never cached.
+    """
+    if data is None:
+        bylines, tags, story = article.byline_list, list(article.tags.all()), article
+    else:
+        story, bylines, tags = _story_from_revision(article, data)
     links = story_links(article)
-    return render(
+    response = render(
         request,
         "articles/detail.html",
         {
-            "article": article,
-            "bylines": article.byline_list,
-            "tags": list(article.tags.all()),
+            "article": story,
+            "bylines": bylines,
+            "tags": tags,
+            "corrections": list(article.corrections.all()),
             "related": links.related,
             "next_story": links.next_story,
-            "share_url": request.build_absolute_uri(canonical),
-            "current_section": article.section,
+            "share_url": request.build_absolute_uri(article.get_absolute_url()),
+            "current_section": story.section,
+            "preview": preview,
         },
     )
+    if preview:
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _story_from_revision(article, data):
+    from authors.models import Author
+
+    story = copy.copy(article)
+    for name in FIELDS:
+        setattr(story, f"{name}_id" if name in FK_FIELDS else name, data.get(name))
+    story.section = Section.objects.get(pk=data["section"])
+    story.hero_image = Image.objects.filter(pk=data.get("hero_image")).first()
+    authors = Author.objects.in_bulk([b["author"] for b in data.get("bylines", [])])
+    bylines = [
+        Byline(article=article, author=authors[b["author"]], role=b["role"], position=i)
+        for i, b in enumerate(data.get("bylines", []))
+        if b["author"] in authors
+    ]
+    known = {tag.name: tag for tag in Tag.objects.filter(name__in=data.get("tags", []))}
+    tags = [
+        known.get(name) or Tag(name=name, slug=slugify(name, allow_unicode=True))
+        for name in data.get("tags", [])
+    ]
+    return story, bylines, tags
+
+
+def shared_preview(request, token):
+    """A preview link for someone without an account: read-only, expiring, revocable."""
+    try:
+        raw = signing.Signer(salt="preview").unsign(token)
+    except signing.BadSignature as exc:
+        raise Http404("No such preview.") from exc
+    link = PreviewLink.objects.select_related("article").filter(token=raw).first()
+    if link is None:
+        raise Http404("No such preview.")
+    if not link.is_valid:
+        return render(request, "articles/preview_expired.html", status=410)
+    revision = get_object_or_404(Revision, article=link.article, number=link.revision_number)
+    return render_story(
+        request, link.article, revision.data, preview="A confidential preview: not published."
+    )
+
+
+def corrections(request):
+    """Every correction and clarification on stories readers can see, newest first."""
+    rows = (
+        Correction.objects.filter(article__in=Article.objects.published())
+        .select_related("article", "article__section")
+        .order_by("-created_at", "-pk")
+    )
+    return render(request, "articles/corrections.html", {"page": paginate(request, rows)})
 
 
 def section_detail(request, slug):

@@ -1,93 +1,561 @@
 """The one place that changes a story's editorial state.
 
 Admin buttons, admin actions, management commands and tests call these functions; nothing else
-assigns ``Article.status``. Each checks permission on the server, refuses a wrong move with
-``WorkflowError`` and makes its change in one transaction.
+assigns ``Article.status`` or ``Article.stage``, writes revisions, corrections or audit entries.
+Each function checks permission on the server (``PermissionDenied``), refuses a wrong move with
+``WorkflowError``, works on a row locked with SELECT ... FOR UPDATE inside one transaction, and
+records an audit entry with the revision it concerns.
+
+Two axes, kept apart (DESIGN.md): the workflow *stage* of the newest version (draft, in review,
+approved, sent back) and the *publication state* readers get (not published, scheduled,
+published, unpublished). For a live story the Article row holds the live version; later saves are
+revisions ("pending changes") until an editor publishes them.
 """
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
-from .models import Article
+from .models import (
+    Article,
+    AuditEntry,
+    Byline,
+    Correction,
+    EditLock,
+    PreviewLink,
+    RelatedLink,
+    Revision,
+    SlugRedirect,
+)
+from .sanitize import clean_body
+from .slugs import unique_slug
 
 log = logging.getLogger(__name__)
+
+Status, Stage, Action = Article.Status, Article.Stage, AuditEntry.Action
+
+# The fields a revision carries besides bylines, tags and related picks.
+FIELDS = [
+    "headline",
+    "slug",
+    "standfirst",
+    "body",
+    "section",
+    "hero_image",
+    "hero_caption",
+    "seo_title",
+    "seo_description",
+    "is_lead",
+]
+FK_FIELDS = {"section", "hero_image"}
 
 
 class WorkflowError(Exception):
     """A move the story's current state does not allow."""
 
 
+class StaleRevision(WorkflowError):
+    """The story was saved by someone else since this editor loaded it."""
+
+
+# --- Who may do what -------------------------------------------------------------------------
+
+
 def can_publish(user) -> bool:
-    return bool(user and user.has_perm("articles.publish_article"))
+    """Publish, schedule, unpublish, correct and restore: editors."""
+    return bool(user and user.is_active and user.has_perm("articles.publish_article"))
 
 
-def _require_publisher(user):
-    if not can_publish(user):
-        raise PermissionDenied("Only editors may publish, schedule or unpublish stories.")
+def can_review(user) -> bool:
+    """Approve or send back: editors."""
+    return bool(user and user.is_active and user.has_perm("articles.review_article"))
+
+
+def can_edit(user, article: Article | None = None) -> bool:
+    """Editors edit any story; writers their own and those they are a byline on; contributors
+    their own until it is published."""
+    if not (user and user.is_active and user.has_perm("articles.change_article")):
+        return False
+    if article is None or article.pk is None or user.has_perm("articles.edit_any_article"):
+        return True
+    own = article.created_by_id == user.pk
+    if user.has_perm("articles.edit_bylined_article"):
+        return own or article.bylines.filter(author__user=user).exists()
+    return own and article.status == Status.NOT_PUBLISHED
+
+
+def can_delete(user, article: Article) -> bool:
+    """Superusers may delete anything; others only drafts never published, and only their own
+    (or any, for editors). A story readers have seen is unpublished instead."""
+    if not (user and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    never_published = article.status == Status.NOT_PUBLISHED
+    return never_published and user.has_perm("articles.delete_article") and can_edit(user, article)
+
+
+def _require(allowed: bool, message: str):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- Snapshots -------------------------------------------------------------------------------
+
+
+def snapshot(article: Article) -> dict:
+    """The story's editorial content as stored in the row, bylines, tags and picks."""
+    data = {}
+    for name in FIELDS:
+        data[name] = getattr(article, f"{name}_id" if name in FK_FIELDS else name)
+    data["bylines"] = [
+        {"author": b.author_id, "role": b.role}
+        for b in Byline.objects.filter(article=article).order_by("position", "pk")
+    ]
+    data["tags"] = sorted(article.tags.names())
+    data["related"] = list(
+        RelatedLink.objects.filter(from_article=article)
+        .order_by("position", "pk")
+        .values_list("to_article_id", flat=True)
+    )
+    return data
+
+
+def normalise(data: dict, article: Article) -> dict:
+    """Clean submitted content the same way whichever path it came by."""
+    data = dict(data)
+    data["body"] = clean_body(data.get("body", ""))
+    data["headline"] = (data.get("headline") or "").strip()
+    if not data.get("slug"):
+        data["slug"] = article.slug or unique_slug(
+            data["headline"], Article, article.pk, max_length=200
+        )
+    seen, bylines = set(), []
+    for byline in data.get("bylines", []):
+        if byline["author"] not in seen:
+            seen.add(byline["author"])
+            bylines.append({"author": byline["author"], "role": byline.get("role") or "writer"})
+    data["bylines"] = bylines
+    # A tag needs a letter or digit to have an address ("???" has none).
+    data["tags"] = sorted(
+        {t.strip() for t in data.get("tags", []) if t and slugify(t, allow_unicode=True)}
+    )
+    data["related"] = [pk for pk in dict.fromkeys(data.get("related", [])) if pk != article.pk]
+    return data
+
+
+def _apply(article: Article, data: dict):
+    """Make the row (and its bylines, tags, picks) hold ``data``."""
+    old_slug = article.slug
+    for name in FIELDS:
+        setattr(article, f"{name}_id" if name in FK_FIELDS else name, data.get(name))
+    if article.slug != old_slug and article.published_at and article.status != Status.NOT_PUBLISHED:
+        # Readers and search engines know the old address: keep it working with a 301.
+        SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": article})
+        SlugRedirect.objects.filter(old_slug=article.slug).delete()
+    article.save()
+    Byline.objects.filter(article=article).delete()
+    Byline.objects.bulk_create(
+        Byline(article=article, author_id=b["author"], role=b["role"], position=i)
+        for i, b in enumerate(data.get("bylines", []))
+    )
+    article.tags.set(data.get("tags", []))
+    RelatedLink.objects.filter(from_article=article).delete()
+    RelatedLink.objects.bulk_create(
+        RelatedLink(from_article=article, to_article_id=pk, position=i)
+        for i, pk in enumerate(data.get("related", []))
+    )
+
+
+def _locked(article: Article) -> Article:
+    return Article.objects.select_for_update().get(pk=article.pk)
+
+
+def _audit(article, action, by, note="", notified=(), revision=None) -> AuditEntry:
+    return AuditEntry.objects.create(
+        article=article,
+        article_headline=article.headline[:200],
+        action=action,
+        user=by if getattr(by, "pk", None) else None,
+        revision_number=revision if revision is not None else article.revision_number,
+        note=note,
+        notified=", ".join(notified),
+    )
+
+
+def _new_revision(article, data, by, *, substantive=False, note="") -> Revision:
+    number = article.revision_number + 1
+    revision = Revision.objects.create(
+        article=article,
+        number=number,
+        data=data,
+        created_by=by if getattr(by, "pk", None) else None,
+        substantive=substantive,
+        note=note[:300],
+    )
+    article.revision_number = number
+    return revision
+
+
+def latest_data(article: Article) -> dict:
+    """The newest version's content: the pending revision for a live story, else the row."""
+    if article.has_pending_changes:
+        return Revision.objects.get(article=article, number=article.revision_number).data
+    return snapshot(article)
+
+
+# --- Writing ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def publish(article: Article, *, by, at=None) -> Article:
-    """Publish ``article`` now, or schedule it for ``at``.
-
-    A scheduled story is visible to readers from ``at`` by the clock (the visibility rule),
-    whether or not ``publish_due`` has run yet. A story published before keeps its first
-    publication time when published again without ``at``.
-    """
-    _require_publisher(by)
-    article = Article.objects.select_for_update().get(pk=article.pk)
-    now = timezone.now()
-    if article.status == Article.Status.PUBLISHED and at is None:
-        raise WorkflowError("This story is already published.")
-    if not article.headline.strip() or not article.body.strip():
-        raise WorkflowError("A story needs a headline and a body before it can be published.")
-    first_time = article.status == Article.Status.SCHEDULED or article.updated_at is None
-    if at is not None and at > now:
-        article.status = Article.Status.SCHEDULED
-        article.published_at = at
-    else:
-        article.status = Article.Status.PUBLISHED
-        if at is not None:
-            article.published_at = at
-        elif article.published_at is None or article.published_at > now:
-            article.published_at = now
-    if first_time or article.updated_at < article.published_at:
-        # Not yet seen by readers: nothing was updated, whatever the schedule was before.
-        article.updated_at = article.published_at
-    article.save(update_fields=["status", "published_at", "updated_at", "modified_at"])
+def create(data: dict, *, by) -> Article:
+    """A new story from ``data`` (fields, bylines, tags, related): revision 1, a draft."""
+    _require(
+        by and by.is_active and by.has_perm("articles.add_article"), "You may not write stories."
+    )
+    article = Article(created_by=by, headline=(data.get("headline") or "").strip())
+    data = normalise(data, article)
+    _apply(article, data)
+    _new_revision(article, data, by)
+    article.save(update_fields=["revision_number"])
+    _audit(article, Action.CREATE, by)
     return article
 
 
 @transaction.atomic
-def unpublish(article: Article, *, by) -> Article:
-    """Take ``article`` off the public site (or cancel its schedule); it becomes a draft."""
-    _require_publisher(by)
-    article = Article.objects.select_for_update().get(pk=article.pk)
+def save(
+    article: Article,
+    data: dict,
+    *,
+    by,
+    base_revision: int,
+    substantive=False,
+    note="",
+    action=Action.EDIT,
+) -> Revision:
+    """Save an edit as a new revision.
+
+    Refused with ``StaleRevision`` when someone saved since the editor loaded revision
+    ``base_revision``: their work is never overwritten silently. A story readers have not seen
+    takes the edit at once; a live story keeps showing its live version and carries the edit
+    as pending changes until an editor publishes them.
+    """
+    article = _locked(article)
+    _require(can_edit(by, article), "You may not edit this story.")
+    if base_revision != article.revision_number:
+        latest = article.revisions.select_related("created_by").first()
+        who = latest.created_by if latest and latest.created_by else "someone"
+        raise StaleRevision(
+            f"{who} saved a newer version (revision {article.revision_number}) while you were "
+            "editing. Nothing was overwritten: your text is still in the form."
+        )
+    data = normalise(data, article)
+    if article.status in Article.VISIBLE_STATES:
+        if article.live_revision_number is None:
+            article.live_revision_number = article.revision_number  # Rows made before revisions.
+    else:
+        _apply(article, data)
+    revision = _new_revision(article, data, by, substantive=substantive, note=note)
+    if article.stage == Stage.APPROVED and not can_review(by):
+        article.stage = Stage.DRAFT  # Changed after approval: it needs another look.
+    article.save(update_fields=["revision_number", "live_revision_number", "stage", "modified_at"])
+    _audit(article, action, by, note=note)
+    return revision
+
+
+@transaction.atomic
+def restore(article: Article, number: int, *, by) -> Revision:
+    """Copy revision ``number`` into a new revision (a draft, or pending changes if live)."""
+    _require(can_publish(by), "Only editors may restore revisions.")
+    article = _locked(article)
+    old = article.revisions.filter(number=number).first()
+    if old is None:
+        raise WorkflowError(f"This story has no revision {number}.")
+    return save(
+        article,
+        old.data,
+        by=by,
+        base_revision=article.revision_number,
+        note=f"Restored from revision {number}",
+        action=Action.RESTORE,
+    )
+
+
+# --- Review ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    article: Article
+    notified: list[str]
+
+
+def _notify(article: Article, subject: str, message: str, *, by) -> list[str]:
+    """Email the story's bylines and its section's editors; return who was told."""
+    emails = set()
+    for byline in Byline.objects.filter(article=article).select_related("author__user"):
+        author = byline.author
+        email = (author.user.email if author.user_id else "") or author.email
+        if email:
+            emails.add(email)
+    emails.update(e for e in article.section.editors.values_list("email", flat=True) if e)
+    emails.discard(getattr(by, "email", None))
+    recipients = sorted(emails)
+    if recipients:
+        link = reverse("admin:articles_article_change", args=[article.pk])
+        send_mail(
+            f"{subject}: {article.headline}",
+            f"{message}\n\nOpen it in the newsroom: {link}\n",
+            None,
+            recipients,
+        )
+    return recipients
+
+
+@transaction.atomic
+def submit(article: Article, *, by) -> Outcome:
+    """Ask for review of the newest version."""
+    article = _locked(article)
+    _require(can_edit(by, article), "You may not submit this story.")
+    if article.stage == Stage.IN_REVIEW:
+        raise WorkflowError("This story is already waiting for review.")
+    if article.stage == Stage.APPROVED:
+        raise WorkflowError("This version is already approved.")
+    article.stage = Stage.IN_REVIEW
+    article.save(update_fields=["stage", "modified_at"])
+    notified = _notify(article, "Ready for review", f"{by} submitted this story for review.", by=by)
+    _audit(article, Action.SUBMIT, by, notified=notified)
+    return Outcome(article, notified)
+
+
+@transaction.atomic
+def approve(article: Article, *, by) -> Outcome:
+    article = _locked(article)
+    _require(can_review(by), "Only editors may approve stories.")
+    if article.stage == Stage.APPROVED:
+        raise WorkflowError("This version is already approved.")
+    article.stage = Stage.APPROVED
+    article.save(update_fields=["stage", "modified_at"])
+    notified = _notify(article, "Approved", f"{by} approved this story.", by=by)
+    _audit(article, Action.APPROVE, by, notified=notified)
+    return Outcome(article, notified)
+
+
+@transaction.atomic
+def send_back(article: Article, *, by, note: str) -> Outcome:
+    """Return the story to its writers with a note saying what to change (required)."""
+    article = _locked(article)
+    _require(can_review(by), "Only editors may send stories back.")
+    note = (note or "").strip()
+    if not note:
+        raise WorkflowError("Say what needs changing: a note is required to send a story back.")
+    if article.stage != Stage.IN_REVIEW:
+        raise WorkflowError("Only a story in review can be sent back.")
+    article.stage = Stage.SENT_BACK
+    article.save(update_fields=["stage", "modified_at"])
+    notified = _notify(article, "Sent back", f"{by} sent this story back:\n\n{note}", by=by)
+    _audit(article, Action.SEND_BACK, by, note=note, notified=notified)
+    return Outcome(article, notified)
+
+
+# --- Publication -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish(article: Article, *, by, at=None, unpublish_at=None) -> Outcome:
+    """Publish the newest version now, or schedule it for ``at``; optionally take it down at
+    ``unpublish_at``.
+
+    A live story with pending changes gets them made live ("publish changes"). A scheduled
+    story is visible from ``at`` by the clock (the visibility rule), whether or not
+    ``publish_due`` has run.
+    """
+    _require(can_publish(by), "Only editors may publish or schedule stories.")
+    article = _locked(article)
+    now = timezone.now()
+    if unpublish_at is not None and unpublish_at <= (at or now):
+        raise WorkflowError("The unpublish time must come after the publication time.")
+    data = latest_data(article)
+    if not data["headline"].strip() or not data["body"].strip():
+        raise WorkflowError("A story needs a headline and a body before it can be published.")
+    if article.revision_number == 0:
+        _new_revision(article, data, by)
+
+    was_live = article.is_live
+    pending = article.has_pending_changes
+    if was_live and at is not None:
+        raise WorkflowError("This story is live; unpublish it before giving it a new time.")
+    if was_live and not pending and unpublish_at is None:
+        raise WorkflowError("This story is already live with its newest version.")
+    revision = article.revisions.get(number=article.revision_number)
+    if pending:
+        _apply(article, data)
+
+    if at is not None and at > now:
+        article.status = Status.SCHEDULED
+        article.published_at = article.updated_at = at
+        action = Action.SCHEDULE
+    else:
+        if was_live:
+            if pending and revision.substantive:
+                article.updated_at = now
+        elif article.status == Status.UNPUBLISHED and article.published_at:
+            article.updated_at = now  # Back after a takedown: same address, marked updated.
+        else:
+            article.published_at = article.updated_at = at or now
+        article.status = Status.PUBLISHED
+        action = Action.PUBLISH_CHANGES if was_live else Action.PUBLISH
+    article.unpublish_at = unpublish_at
+    article.live_revision_number = article.revision_number
+    article.stage = Stage.APPROVED
+    article.save()
+    notified = []
+    if action != Action.PUBLISH_CHANGES:
+        verb = "scheduled" if action == Action.SCHEDULE else "published"
+        notified = _notify(article, verb.capitalize(), f"{by} {verb} this story.", by=by)
+    _audit(article, action, by, notified=notified)
+    return Outcome(article, notified)
+
+
+@transaction.atomic
+def unpublish(article: Article, *, by, note="") -> Outcome:
+    """Take a story off the site (readers get 410 Gone), or cancel its schedule."""
+    _require(can_publish(by), "Only editors may unpublish stories.")
+    article = _locked(article)
     if article.status not in Article.VISIBLE_STATES:
         raise WorkflowError("This story is not published or scheduled.")
-    article.status = Article.Status.DRAFT
-    article.save(update_fields=["status", "modified_at"])
-    return article
+    if article.has_pending_changes:
+        _apply(article, latest_data(article))  # Off the site, the row holds the newest version.
+    was_seen = article.published_at is not None and article.published_at <= timezone.now()
+    article.status = Status.UNPUBLISHED if was_seen else Status.NOT_PUBLISHED
+    article.live_revision_number = None
+    article.unpublish_at = None
+    article.save()
+    _audit(article, Action.UNPUBLISH, by, note=note)
+    return Outcome(article, [])
+
+
+@transaction.atomic
+def correct(article: Article, *, by, kind: str, text: str) -> Correction:
+    """Attach a correction or clarification to a live story; readers see it and the story's
+    "Updated" time moves."""
+    _require(can_publish(by), "Only editors may add corrections.")
+    article = _locked(article)
+    if not article.is_live:
+        raise WorkflowError("Corrections are for stories readers can see.")
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError("A correction needs a text.")
+    if kind not in Correction.Kind.values:
+        raise WorkflowError("Choose correction or clarification.")
+    now = timezone.now()
+    correction = Correction.objects.create(
+        article=article, kind=kind, text=text, created_by=by, created_at=now
+    )
+    article.updated_at = now
+    article.save(update_fields=["updated_at", "modified_at"])
+    _audit(article, Action.CORRECT, by, note=text)
+    return correction
+
+
+@transaction.atomic
+def delete(article: Article, *, by):
+    """Delete a story, leaving an audit entry. Refused for stories readers have seen, unless
+    a superuser does it."""
+    article = _locked(article)
+    _require(can_delete(by, article), "Published stories cannot be deleted; unpublish instead.")
+    if article.corrections.exists():
+        raise WorkflowError("A story with corrections is part of the public record; unpublish it.")
+    _audit(article, Action.DELETE, by, note=f"Deleted (id {article.pk}, slug {article.slug})")
+    article.delete()
 
 
 def publish_due(now=None) -> list[int]:
-    """Mark scheduled stories whose time has come as published; return their ids.
+    """Record scheduled stories whose time has come as published, and take down stories whose
+    unpublish time has passed. Returns the ids changed.
 
-    Readers already see them (the rule compares with the clock); this records the change of
-    state. Each story is claimed with a conditional UPDATE, so when two workers run at once
-    every story is marked by exactly one of them.
+    Readers already see (or no longer see) them: the rule compares with the clock. This does
+    the side effects. Each story is claimed with a conditional UPDATE, so when two workers run
+    at once every story is handled, and audited, by exactly one of them.
     """
     now = now or timezone.now()
-    due = Article.objects.filter(status=Article.Status.SCHEDULED, published_at__lte=now)
     done = []
+    due = Article.objects.filter(status=Status.SCHEDULED, published_at__lte=now)
     for pk in due.values_list("pk", flat=True):
-        claimed = Article.objects.filter(pk=pk, status=Article.Status.SCHEDULED).update(
-            status=Article.Status.PUBLISHED, modified_at=now
-        )
-        if claimed == 1:
-            done.append(pk)
-            log.info("Scheduled story %s is now published", pk)
+        with transaction.atomic():
+            claimed = Article.objects.filter(pk=pk, status=Status.SCHEDULED).update(
+                status=Status.PUBLISHED, modified_at=now
+            )
+            if claimed == 1:
+                article = Article.objects.get(pk=pk)
+                _audit(article, Action.WENT_LIVE, None)
+                done.append(pk)
+    expired = Article.objects.filter(
+        Q(status__in=Article.VISIBLE_STATES), unpublish_at__lte=now, published_at__lte=now
+    )
+    for pk in expired.values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = Article.objects.filter(
+                pk=pk, status__in=Article.VISIBLE_STATES, unpublish_at__lte=now
+            ).update(status=Status.UNPUBLISHED, unpublish_at=None, modified_at=now)
+            if claimed == 1:
+                article = Article.objects.get(pk=pk)
+                _audit(article, Action.UNPUBLISH, None, note="Scheduled unpublish")
+                done.append(pk)
+    for pk in done:
+        log.info("publish_due: story %s changed state", pk)
     return done
+
+
+# --- Editing locks and preview links ---------------------------------------------------------
+
+
+def open_for_editing(article: Article, *, by, take_over=False) -> EditLock | None:
+    """Note that ``by`` has the story open. Returns the *other* editor's live lock, if any
+    (then ``by`` does not get it unless ``take_over``)."""
+    now = timezone.now()
+    with transaction.atomic():
+        lock = EditLock.objects.select_for_update().filter(article=article).first()
+        if lock and lock.user_id != by.pk and lock.expires_at > now and not take_over:
+            return lock
+        if take_over and lock and lock.user_id != by.pk and lock.expires_at > now:
+            _audit(article, Action.TAKE_OVER, by, note=f"Took over from {lock.user}")
+        EditLock.objects.update_or_create(
+            article=article, defaults={"user": by, "expires_at": now + EditLock.TTL}
+        )
+    return None
+
+
+def release(article: Article, *, by):
+    EditLock.objects.filter(article=article, user=by).delete()
+
+
+@transaction.atomic
+def share_preview(article: Article, *, by, hours: int = 48) -> PreviewLink:
+    """A read-only, expiring link to the newest version for someone without an account."""
+    _require(can_edit(by, article), "You may not share this story.")
+    link = PreviewLink.objects.create(
+        article=article,
+        revision_number=article.revision_number,
+        created_by=by,
+        expires_at=timezone.now() + timedelta(hours=hours),
+    )
+    _audit(article, Action.PREVIEW_LINK, by, note=f"Expires {link.expires_at:%Y-%m-%d %H:%M} UTC")
+    return link
+
+
+@transaction.atomic
+def revoke_preview(link: PreviewLink, *, by):
+    _require(can_edit(by, link.article), "You may not revoke this link.")
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        _audit(link.article, Action.REVOKE_LINK, by)

@@ -5,7 +5,7 @@ import itertools
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image as PILImage
@@ -98,13 +98,16 @@ def pick(article, *others):
         RelatedLink.objects.create(from_article=article, to_article=other, position=position)
 
 
-def make_user(username, *, perms=(), staff=True, superuser=False):
+def make_user(username, *, role=None, perms=(), staff=True, superuser=False):
+    """A login; ``role`` is one of the groups the roles migration creates ("Editor", ...)."""
     User = get_user_model()
     if superuser:
         return User.objects.create_superuser(username, f"{username}@example.org", "pw-123456789")
     user = User.objects.create_user(username, f"{username}@example.org", "pw-123456789")
     user.is_staff = staff
     user.save()
+    if role:
+        user.groups.add(Group.objects.get(name=role))
     for codename in perms:
         app_label, code = codename.split(".")
         user.user_permissions.add(

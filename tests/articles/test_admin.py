@@ -52,8 +52,8 @@ class ArticleAdminTests(TestCase):
         cls.section = make_section("News", slug="news")
         cls.ana = make_author("Ana Costa")
         cls.tom = make_author("Tom Reid")
-        cls.editor = make_user("editor", perms=[*ARTICLE_PERMS, "articles.publish_article"])
-        cls.writer = make_user("writer", perms=ARTICLE_PERMS)
+        cls.editor = make_user("editor", role="Editor")
+        cls.writer = make_user("writer", role="Writer")
 
     def test_writer_creates_a_story_with_ordered_bylines_tags_and_clean_body(self):
         self.client.force_login(self.writer)
@@ -67,7 +67,7 @@ class ArticleAdminTests(TestCase):
             getattr(response, "context", None) and response.context["errors"],
         )
         article = Article.objects.get()
-        self.assertEqual(article.status, Article.Status.DRAFT)
+        self.assertEqual(article.status, Article.Status.NOT_PUBLISHED)
         self.assertEqual(article.slug, "storm-closes-the-coast-road")
         self.assertEqual([b.author.name for b in article.bylines.all()], ["Ana Costa", "Tom Reid"])
         self.assertEqual(sorted(article.tags.names()), ["roads", "storms"])
@@ -78,10 +78,10 @@ class ArticleAdminTests(TestCase):
     def test_writer_cannot_publish_even_by_crafted_post(self):
         article = make_article(published=False, section=self.section)
         self.client.force_login(self.writer)
-        response = self.client.post(f"/admin/articles/article/{article.pk}/publish/")
+        response = self.client.post(f"/admin/articles/article/{article.pk}/workflow/publish/")
         self.assertEqual(response.status_code, 403)
         article.refresh_from_db()
-        self.assertEqual(article.status, Article.Status.DRAFT)
+        self.assertEqual(article.status, Article.Status.NOT_PUBLISHED)
         self.assertIsNone(article.published_at)
         # And the button is not offered.
         page = self.client.get(f"/admin/articles/article/{article.pk}/change/")
@@ -95,7 +95,7 @@ class ArticleAdminTests(TestCase):
             {"action": "publish_selected", "_selected_action": [article.pk]},
         )
         article.refresh_from_db()
-        self.assertEqual(article.status, Article.Status.DRAFT)
+        self.assertEqual(article.status, Article.Status.NOT_PUBLISHED)
 
     def test_editor_publishes_and_unpublishes(self):
         article = make_article(published=False, section=self.section)
@@ -103,32 +103,37 @@ class ArticleAdminTests(TestCase):
         self.assertContains(
             self.client.get(f"/admin/articles/article/{article.pk}/change/"), "Publish now"
         )
-        response = self.client.post(f"/admin/articles/article/{article.pk}/publish/", follow=True)
+        response = self.client.post(
+            f"/admin/articles/article/{article.pk}/workflow/publish/", follow=True
+        )
         self.assertContains(response, "is now live")
         article.refresh_from_db()
         self.assertTrue(article.is_live)
         self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)
-        self.client.post(f"/admin/articles/article/{article.pk}/unpublish/")
+        self.client.post(f"/admin/articles/article/{article.pk}/workflow/unpublish/")
         article.refresh_from_db()
-        self.assertEqual(article.status, Article.Status.DRAFT)
-        self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 404)
+        self.assertEqual(article.status, Article.Status.UNPUBLISHED)
+        self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 410)
 
     def test_publishing_needs_post(self):
         article = make_article(published=False, section=self.section)
         self.client.force_login(self.editor)
         self.assertEqual(
-            self.client.get(f"/admin/articles/article/{article.pk}/publish/").status_code, 405
+            self.client.get(f"/admin/articles/article/{article.pk}/workflow/publish/").status_code,
+            405,
         )
         article.refresh_from_db()
-        self.assertEqual(article.status, Article.Status.DRAFT)
+        self.assertEqual(article.status, Article.Status.NOT_PUBLISHED)
 
     def test_publishing_an_empty_story_is_refused_with_a_message(self):
         article = make_article(published=False, section=self.section, body="")
         self.client.force_login(self.editor)
-        response = self.client.post(f"/admin/articles/article/{article.pk}/publish/", follow=True)
+        response = self.client.post(
+            f"/admin/articles/article/{article.pk}/workflow/publish/", follow=True
+        )
         self.assertContains(response, "needs a headline and a body")
         article.refresh_from_db()
-        self.assertEqual(article.status, Article.Status.DRAFT)
+        self.assertEqual(article.status, Article.Status.NOT_PUBLISHED)
 
     def test_invalid_form_changes_nothing(self):
         article = make_article(published=False, section=self.section, headline="Original")
@@ -148,7 +153,7 @@ class ArticleAdminTests(TestCase):
         response = self.client.get("/admin/articles/article/", {"q": "harbour"})
         self.assertContains(response, "Harbour reopens")
         self.assertNotContains(response, "Council budget")
-        response = self.client.get("/admin/articles/article/", {"state": "draft"})
+        response = self.client.get("/admin/articles/article/", {"state": "not_published"})
         self.assertContains(response, "Council budget")
         self.assertNotContains(response, "Harbour reopens")
         response = self.client.get("/admin/articles/article/", {"authors__id__exact": self.ana.pk})

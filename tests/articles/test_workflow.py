@@ -34,7 +34,7 @@ class SchedulingTests(TestCase):
         with pytest.raises(PermissionDenied):
             workflow.publish(self.story, by=self.writer, at=datetime(2030, 1, 1, tzinfo=UTC))
         self.story.refresh_from_db()
-        self.assertEqual(self.story.status, Article.Status.DRAFT)
+        self.assertEqual(self.story.status, Article.Status.NOT_PUBLISHED)
 
     @time_machine.travel(datetime(2026, 3, 28, 12, 0, tzinfo=UTC), tick=False)
     def test_scheduled_story_appears_at_its_time_across_the_clock_change(self):
@@ -42,7 +42,7 @@ class SchedulingTests(TestCase):
         # schedule for 02:30 BST = 01:30 UTC.
         self.client.force_login(self.editor)
         response = self.client.post(
-            f"/admin/articles/article/{self.story.pk}/publish/",
+            f"/admin/articles/article/{self.story.pk}/workflow/publish/",
             {"publish_at": "2026-03-29T02:30"},
             follow=True,
         )
@@ -59,13 +59,13 @@ class SchedulingTests(TestCase):
     def test_bad_schedule_time_is_a_message_not_a_500(self):
         self.client.force_login(self.editor)
         response = self.client.post(
-            f"/admin/articles/article/{self.story.pk}/publish/",
+            f"/admin/articles/article/{self.story.pk}/workflow/publish/",
             {"publish_at": "31/02/2026"},
             follow=True,
         )
         self.assertContains(response, "is not a date and time")
         self.story.refresh_from_db()
-        self.assertEqual(self.story.status, Article.Status.DRAFT)
+        self.assertEqual(self.story.status, Article.Status.NOT_PUBLISHED)
 
     def test_publish_due_marks_each_due_story_once(self):
         soon = datetime.now(UTC) + timedelta(minutes=5)
@@ -86,6 +86,6 @@ class SchedulingTests(TestCase):
         workflow.publish(self.story, by=self.editor, at=datetime.now(UTC) + timedelta(hours=1))
         workflow.unpublish(self.story, by=self.editor)
         self.story.refresh_from_db()
-        self.assertEqual(self.story.status, Article.Status.DRAFT)
+        self.assertEqual(self.story.status, Article.Status.NOT_PUBLISHED)
         with pytest.raises(workflow.WorkflowError):
             workflow.unpublish(self.story, by=self.editor)

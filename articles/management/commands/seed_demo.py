@@ -2757,8 +2757,8 @@ class Command(BaseCommand):
     def print_summary(self, seconds: float) -> None:
         now = timezone.now()
         stories = Article.objects.all()
-        drafts = stories.filter(status=Article.Status.DRAFT)
-        upcoming = stories.exclude(status=Article.Status.DRAFT).filter(published_at__gt=now)
+        drafts = stories.filter(status=Article.Status.NOT_PUBLISHED)
+        upcoming = stories.exclude(status=Article.Status.NOT_PUBLISHED).filter(published_at__gt=now)
         authors = Author.objects.all()
         rows = [
             ("Sections", Section.objects.count()),

@@ -1,0 +1,314 @@
+"""Admin views for the editorial workflow: buttons that POST to articles.workflow, the story's
+history with readable diffs, staff preview of any revision, and the soft editing lock.
+
+Every view checks permission on the server (workflow functions raise PermissionDenied, which
+the admin answers with 403); the buttons a template hides are a convenience, not the guard.
+"""
+
+import difflib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join, strip_tags
+from django.views.decorators.cache import never_cache
+
+from . import workflow
+from .models import Article, Correction, PreviewLink, Revision
+
+FIELD_LABELS = {
+    "headline": "Headline",
+    "slug": "Slug",
+    "standfirst": "Standfirst",
+    "body": "Body",
+    "section": "Section",
+    "hero_image": "Hero image",
+    "hero_caption": "Hero caption",
+    "seo_title": "SEO title",
+    "seo_description": "SEO description",
+    "is_lead": "Lead story",
+    "bylines": "Bylines",
+    "tags": "Tags",
+    "related": "Related picks",
+}
+
+
+class BadTime(ValueError):
+    pass
+
+
+def parse_local_datetime(raw: str):
+    """A ``datetime-local`` value in the newsroom's time zone, as an aware datetime.
+
+    A wall time that does not exist (the hour skipped when clocks go forward) is refused; one
+    that happens twice (clocks go back) means its first occurrence.
+    """
+    try:
+        naive = datetime.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise BadTime(f"“{raw[:40]}” is not a date and time.") from exc
+    if naive.tzinfo is not None:
+        raise BadTime("Give the time without a time zone: it is read in the newsroom's zone.")
+    zone = ZoneInfo(timezone.get_current_timezone_name())
+    aware = naive.replace(tzinfo=zone, fold=0)
+    back = aware.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+    if back != naive:
+        raise BadTime(
+            f"{naive:%d %b %Y %H:%M} does not exist in {zone.key} (the clocks go forward "
+            "then). Choose another time."
+        )
+    return aware
+
+
+def word_diff(old: str, new: str):
+    """Inline word diff with <del>/<ins>, every word escaped."""
+    a, b = old.split(), new.split()
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(("{}", " ".join(a[i1:i2])))
+        if op in {"delete", "replace"}:
+            parts.append(("<del>{}</del>", " ".join(a[i1:i2])))
+        if op in {"insert", "replace"}:
+            parts.append(("<ins>{}</ins>", " ".join(b[j1:j2])))
+    return format_html_join(" ", "{}", ((format_html(tpl, text),) for tpl, text in parts))
+
+
+def describe(name, value, names):
+    if name == "bylines":
+        return ", ".join(
+            f"{names['authors'].get(b['author'], b['author'])} ({b['role']})" for b in value
+        )
+    if name == "section":
+        return names["sections"].get(value, str(value))
+    if name in {"tags", "related"}:
+        return ", ".join(str(v) for v in value)
+    if name == "body":
+        return strip_tags(value or "")
+    return "" if value is None else str(value)
+
+
+def revision_changes(previous: dict | None, current: dict, names) -> list[dict]:
+    """What changed from ``previous`` to ``current``, field by field, as readable diffs."""
+    changes = []
+    for name, label in FIELD_LABELS.items():
+        old = describe(
+            name,
+            (previous or {}).get(name, "" if name not in {"bylines", "tags", "related"} else []),
+            names,
+        )
+        new = describe(name, current.get(name), names)
+        if old != new:
+            changes.append({"label": label, "diff": word_diff(old, new)})
+    return changes
+
+
+class ArticleWorkflowAdminMixin:
+    """URLs, views and change-form context for the workflow. Mixed into ArticleAdmin."""
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/workflow/<slug:action>/",
+                view(self.workflow_view),
+                name="articles_article_workflow",
+            ),
+            path("<int:pk>/preview/", view(self.preview_view), name="articles_article_preview"),
+            path(
+                "<int:pk>/revisions/<int:number>/preview/",
+                view(self.preview_view),
+                name="articles_article_revision_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    # --- Change form ------------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        article = Article.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if article and request.method == "GET" and workflow.can_edit(request.user, article):
+            other = workflow.open_for_editing(article, by=request.user)
+            extra_context["lock_holder"] = other
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        user = request.user
+        context.update(
+            can_publish=workflow.can_publish(user),
+            can_review=workflow.can_review(user),
+            can_edit_story=obj is not None and workflow.can_edit(user, obj),
+            time_zone=timezone.get_current_timezone_name(),
+            correction_kinds=Correction.Kind.choices,
+            preview_links=(
+                obj.preview_links.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+                if obj
+                else []
+            ),
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- Workflow buttons -------------------------------------------------------------------
+
+    def workflow_view(self, request, pk, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        handler = getattr(self, f"_do_{action.replace('-', '_')}", None)
+        if handler is None:
+            raise PermissionDenied  # No such action: refuse rather than guess.
+        back = reverse("admin:articles_article_change", args=[pk])
+        try:
+            message = handler(request, article)
+        except (workflow.WorkflowError, BadTime) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return redirect(back)
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect(request.POST.get("next") if action == "restore" else back)
+
+    @staticmethod
+    def _notified(outcome):
+        if outcome.notified:
+            return f" Notified: {', '.join(outcome.notified)}."
+        return " Nobody was notified (no byline or section editor has an email address)."
+
+    def _do_submit(self, request, article):
+        outcome = workflow.submit(article, by=request.user)
+        return f"“{article.headline}” was submitted for review." + self._notified(outcome)
+
+    def _do_approve(self, request, article):
+        outcome = workflow.approve(article, by=request.user)
+        return f"“{article.headline}” was approved." + self._notified(outcome)
+
+    def _do_send_back(self, request, article):
+        outcome = workflow.send_back(article, by=request.user, note=request.POST.get("note", ""))
+        return f"“{article.headline}” was sent back." + self._notified(outcome)
+
+    def _do_publish(self, request, article):
+        at = request.POST.get("publish_at", "").strip()
+        until = request.POST.get("unpublish_at", "").strip()
+        at = parse_local_datetime(at) if at else None
+        until = parse_local_datetime(until) if until else None
+        if at is not None and at <= timezone.now():
+            raise BadTime("That time has passed. To publish now, use “Publish now”.")
+        was_live = article.is_live
+        outcome = workflow.publish(article, by=request.user, at=at, unpublish_at=until)
+        story = outcome.article
+        if story.status == Article.Status.SCHEDULED:
+            local = timezone.localtime(story.published_at)
+            text = f"“{story.headline}” is scheduled for {local:%d %b %Y, %H:%M} {local.tzname()}."
+        elif was_live:
+            text = f"The changes to “{story.headline}” are live."
+        else:
+            text = f"“{story.headline}” is now live."
+        if story.unpublish_at:
+            local = timezone.localtime(story.unpublish_at)
+            text += f" It comes down at {local:%d %b %Y, %H:%M} {local.tzname()}."
+        return text + self._notified(outcome)
+
+    def _do_unpublish(self, request, article):
+        outcome = workflow.unpublish(article, by=request.user)
+        if outcome.article.status == Article.Status.UNPUBLISHED:
+            return f"“{article.headline}” was taken off the site; its address now answers 410 Gone."
+        return f"The schedule of “{article.headline}” was cancelled."
+
+    def _do_correct(self, request, article):
+        correction = workflow.correct(
+            article,
+            by=request.user,
+            kind=request.POST.get("kind", ""),
+            text=request.POST.get("text", ""),
+        )
+        return f"{correction.get_kind_display()} added to “{article.headline}”."
+
+    def _do_share(self, request, article):
+        link = workflow.share_preview(article, by=request.user)
+        url = request.build_absolute_uri(link.get_absolute_url())
+        local = timezone.localtime(link.expires_at)
+        return f"Preview link (read-only, until {local:%d %b %H:%M} {local.tzname()}): {url}"
+
+    def _do_revoke(self, request, article):
+        link = get_object_or_404(
+            PreviewLink, pk=request.POST.get("link", "0") or 0, article=article
+        )
+        workflow.revoke_preview(link, by=request.user)
+        return "The preview link was revoked; it no longer opens."
+
+    def _do_take_over(self, request, article):
+        if not workflow.can_edit(request.user, article):
+            raise PermissionDenied
+        workflow.open_for_editing(article, by=request.user, take_over=True)
+        return "You have taken over this story. Your save is still checked against the newest revision."
+
+    def _do_restore(self, request, article):
+        number = int(request.POST.get("number", "0") or 0)
+        revision = workflow.restore(article, number, by=request.user)
+        return f"Revision {number} was restored as revision {revision.number}."
+
+    # --- History and preview ----------------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        revisions = list(article.revisions.select_related("created_by").order_by("number"))
+        names = self._names(revisions)
+        rows, previous = [], None
+        for revision in revisions:
+            rows.append(
+                {
+                    "revision": revision,
+                    "changes": revision_changes(previous, revision.data, names),
+                    "is_live": revision.number == article.live_revision_number,
+                }
+            )
+            previous = revision.data
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {article.headline}",
+            "opts": self.model._meta,
+            "original": article,
+            "rows": list(reversed(rows)),
+            "audit": article.audit_entries.select_related("user")[:200],
+            "can_restore": workflow.can_publish(request.user),
+        }
+        return TemplateResponse(request, "admin/articles/article/story_history.html", context)
+
+    @staticmethod
+    def _names(revisions):
+        from authors.models import Author
+
+        from .models import Section
+
+        author_ids = {b["author"] for r in revisions for b in r.data.get("bylines", [])}
+        section_ids = {r.data.get("section") for r in revisions}
+        return {
+            "authors": dict(Author.objects.filter(pk__in=author_ids).values_list("pk", "name")),
+            "sections": dict(Section.objects.filter(pk__in=section_ids).values_list("pk", "name")),
+        }
+
+    @never_cache
+    def preview_view(self, request, pk, number=None):
+        from .views import render_story
+
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        if number is None:
+            data = workflow.latest_data(article)
+            label = f"newest version (revision {article.revision_number})"
+        else:
+            data = get_object_or_404(Revision, article=article, number=number).data
+            label = f"revision {number}"
+        return render_story(
+            request, article, data, preview=f"Preview of the {label}: not what readers see yet."
+        )
