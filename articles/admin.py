@@ -277,6 +277,9 @@ class ArticleAdmin(ArticleWorkflowAdminMixin, admin.ModelAdmin):
             return "Live, pending changes" if obj.has_pending_changes else "Live"
         return obj.get_status_display()
 
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.is_live else None
+
     # --- Permissions: checked on the server for every request, whatever the buttons show ----
 
     def has_change_permission(self, request, obj=None):

@@ -267,7 +267,9 @@ class ArticleWorkflowAdminMixin:
             rows.append(
                 {
                     "revision": revision,
-                    "changes": revision_changes(previous, revision.data, names),
+                    "changes": revision_changes(previous, revision.data, names)
+                    if previous
+                    else None,
                     "is_live": revision.number == article.live_revision_number,
                 }
             )

@@ -1,0 +1,61 @@
+from datetime import timedelta
+
+from django import template
+from django.utils import timezone
+
+from articles.models import Article, Correction
+
+register = template.Library()
+
+LIMIT = 8
+
+
+@register.inclusion_tag("admin/articles/dashboard.html", takes_context=True)
+def newsroom_dashboard(context):
+    """The editor's desk on the admin index: what needs doing now."""
+    user = context["request"].user
+    if not user.has_perm("articles.view_article"):
+        return {"show": False}
+    now = timezone.now()
+    stories = Article.objects.select_related("section").only(
+        "headline", "section__name", "status", "stage", "published_at", "modified_at", "created_by"
+    )
+    return {
+        "show": True,
+        "panels": [
+            (
+                "My drafts",
+                stories.filter(created_by=user)
+                .exclude(status__in=Article.VISIBLE_STATES)
+                .order_by("-modified_at")[:LIMIT],
+                "Nothing in progress.",
+            ),
+            (
+                "Awaiting review",
+                stories.filter(stage=Article.Stage.IN_REVIEW).order_by("modified_at")[:LIMIT],
+                "Nothing waiting.",
+            ),
+            (
+                "Scheduled in the next 24 hours",
+                stories.filter(
+                    status=Article.Status.SCHEDULED,
+                    published_at__gt=now,
+                    published_at__lte=now + timedelta(hours=24),
+                ).order_by("published_at")[:LIMIT],
+                "Nothing scheduled.",
+            ),
+            (
+                "Overdue (scheduled time passed, not recorded: is publish_due running?)",
+                stories.filter(
+                    status=Article.Status.SCHEDULED, published_at__lt=now - timedelta(minutes=2)
+                ).order_by("published_at")[:LIMIT],
+                "Nothing overdue.",
+            ),
+            (
+                "Recently published",
+                stories.published().order_by("-published_at")[:LIMIT],
+                "Nothing yet.",
+            ),
+        ],
+        "corrections": Correction.objects.select_related("article").order_by("-created_at")[:LIMIT],
+    }
