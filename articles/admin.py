@@ -282,6 +282,9 @@ class ArticleAdmin(ArticleWorkflowAdminMixin, admin.ModelAdmin):
 
     # --- Permissions: checked on the server for every request, whatever the buttons show ----
 
+    def has_view_permission(self, request, obj=None):
+        return workflow.can_view(request.user, obj)
+
     def has_change_permission(self, request, obj=None):
         return workflow.can_edit(request.user, obj)
 

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
-from django.views.decorators.cache import never_cache
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import workflow
 from .models import Article, Correction, PreviewLink, Revision
@@ -173,7 +173,10 @@ class ArticleWorkflowAdminMixin:
             self.message_user(request, str(exc), messages.ERROR)
             return redirect(back)
         self.message_user(request, message, messages.SUCCESS)
-        return redirect(request.POST.get("next") if action == "restore" else back)
+        after = request.POST.get("next") or ""
+        if url_has_allowed_host_and_scheme(after, {request.get_host()}, request.is_secure()):
+            return redirect(after)
+        return redirect(back)
 
     @staticmethod
     def _notified(outcome):
@@ -298,8 +301,8 @@ class ArticleWorkflowAdminMixin:
             "sections": dict(Section.objects.filter(pk__in=section_ids).values_list("pk", "name")),
         }
 
-    @never_cache
     def preview_view(self, request, pk, number=None):
+        """Any version as readers would see it; render_story marks previews never-cached."""
         from .views import render_story
 
         article = get_object_or_404(Article, pk=pk)

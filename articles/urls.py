@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import renditions, views
 
 
 class FourDigits:
@@ -36,5 +36,11 @@ urlpatterns = [
     path("section/<slug:slug>/", views.section_detail, name="section"),
     path("tag/<uslug:slug>/", views.tag_detail, name="tag"),
     path("corrections/", views.corrections, name="corrections"),
+    path("search/", views.search_view, name="search"),
+    path(
+        "images/<int:pk>/<str:key>/<slug:ratio>-w<int:width>.<slug:ext>",
+        renditions.serve,
+        name="rendition",
+    ),
     path("preview/<str:token>/", views.shared_preview, name="shared-preview"),
 ]

@@ -1,5 +1,6 @@
 import copy
 
+from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import InvalidPage, Paginator
@@ -9,6 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from . import renditions, search, seo
 from .models import (
     Article,
     Byline,
@@ -102,6 +104,16 @@ def render_story(request, article, data=None, *, preview=None):
     else:
         story, bylines, tags = _story_from_revision(article, data)
     links = story_links(article)
+    corrections = list(article.corrections.all())
+    canonical = request.build_absolute_uri(article.get_absolute_url())
+    social_image = None
+    if story.hero_image:
+        crop = renditions.structured_data_crops(story.hero_image)[0]
+        social_image = {
+            "url": request.build_absolute_uri(crop.url),
+            "width": crop.width,
+            "height": crop.height,
+        }
     response = render(
         request,
         "articles/detail.html",
@@ -109,10 +121,15 @@ def render_story(request, article, data=None, *, preview=None):
             "article": story,
             "bylines": bylines,
             "tags": tags,
-            "corrections": list(article.corrections.all()),
+            "corrections": corrections,
+            "canonical": canonical,
+            "social_image": social_image,
+            "structured_data": seo.news_article(
+                request, story, bylines, tags, corrections, canonical
+            ),
             "related": links.related,
             "next_story": links.next_story,
-            "share_url": request.build_absolute_uri(article.get_absolute_url()),
+            "share_url": canonical,
             "current_section": story.section,
             "preview": preview,
         },
@@ -186,3 +203,47 @@ def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
     return render(request, "articles/tag.html", {"tag": tag, "page": page})
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search for", required=False, strip=True)
+    section = forms.ModelChoiceField(
+        label="Section", queryset=Section.objects.all(), required=False, empty_label="All sections"
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_q(self):
+        return search.clean_query(self.cleaned_data["q"])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date comes before the start date.")
+        return cleaned
+
+
+def search_view(request):
+    """Full-text search over published stories, with section and date filters."""
+    form = SearchForm(request.GET or None)
+    q, page = "", None
+    if form.is_valid():
+        q = form.cleaned_data["q"]
+        results = search.search(
+            q,
+            search.Filters(
+                section=form.cleaned_data["section"] and form.cleaned_data["section"].pk,
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+            ),
+        )
+        if q:
+            page = paginate(request, results)
+            for story in page.object_list:
+                story.snippet = search.snippet(story, q)
+    return render(request, "articles/search.html", {"form": form, "q": q, "page": page})

@@ -36,6 +36,7 @@ from .models import (
     SlugRedirect,
 )
 from .sanitize import clean_body
+from .search import update_search_vector
 from .slugs import unique_slug
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,18 @@ def can_edit(user, article: Article | None = None) -> bool:
     if user.has_perm("articles.edit_bylined_article"):
         return own or article.bylines.filter(author__user=user).exists()
     return own and article.status == Status.NOT_PUBLISHED
+
+
+def can_view(user, article: Article | None = None) -> bool:
+    """Editors see every story; contributors and writers their own, those they are a byline
+    on, and any they may edit."""
+    if not (user and user.is_active and user.has_perm("articles.view_article")):
+        return False
+    if article is None or article.pk is None or user.has_perm("articles.edit_any_article"):
+        return True
+    if article.created_by_id == user.pk:
+        return True
+    return article.bylines.filter(author__user=user).exists() or can_edit(user, article)
 
 
 def can_delete(user, article: Article) -> bool:
@@ -173,6 +186,7 @@ def _apply(article: Article, data: dict):
         RelatedLink(from_article=article, to_article_id=pk, position=i)
         for i, pk in enumerate(data.get("related", []))
     )
+    update_search_vector(article)
 
 
 def _locked(article: Article) -> Article:

@@ -6,7 +6,12 @@ from articles.navigation import navigation_sections
 
 def site(request):
     """The outlet's name, links and navigation, for the site chrome on every page."""
+    page = request.GET.get("page", "")
+    canonical = request.build_absolute_uri(request.path)
+    if page.isdigit() and page != "1" and len(page) < 7:
+        canonical += f"?page={page}"
     return {
+        "canonical_url": canonical,
         "site_name": settings.NEWSROOM_SITE_NAME,
         "site_tagline": settings.NEWSROOM_SITE_TAGLINE,
         "social_links": settings.NEWSROOM_SOCIAL_LINKS,

@@ -184,6 +184,8 @@ LOGGING = {
 NEWSROOM_SITE_NAME = env_str("SITE_NAME", "The Daily Ledger")
 NEWSROOM_SITE_TAGLINE = env_str("SITE_TAGLINE", "Independent news, every day")
 NEWSROOM_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+NEWSROOM_LOGO = env_str("SITE_LOGO", "img/logo.png")  # a static file: publisher logo for Google
+NEWSROOM_LOGO_SIZE = (600, 60)
 NEWSROOM_SOCIAL_LINKS = [
     ("X", env_str("SOCIAL_X", "https://x.com/dailyledger")),
     ("Bluesky", env_str("SOCIAL_BLUESKY", "https://bsky.app/profile/dailyledger.example")),

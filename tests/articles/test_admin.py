@@ -76,7 +76,7 @@ class ArticleAdminTests(TestCase):
         self.assertIn("<p>The road shut at noon.</p>", article.body)
 
     def test_writer_cannot_publish_even_by_crafted_post(self):
-        article = make_article(published=False, section=self.section)
+        article = make_article(published=False, section=self.section, created_by=self.writer)
         self.client.force_login(self.writer)
         response = self.client.post(f"/admin/articles/article/{article.pk}/workflow/publish/")
         self.assertEqual(response.status_code, 403)

@@ -18,11 +18,8 @@ from tests.factories import make_article, make_section, make_user
 class SchedulingTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = make_user(
-            "editor",
-            perms=["articles.publish_article", "articles.change_article", "articles.view_article"],
-        )
-        cls.writer = make_user("writer", perms=["articles.change_article", "articles.view_article"])
+        cls.editor = make_user("editor", role="Editor")
+        cls.writer = make_user("writer", role="Writer")
         cls.section = make_section("Local", slug="local")
 
     def setUp(self):

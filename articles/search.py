@@ -1,0 +1,127 @@
+"""Reader search.
+
+On PostgreSQL: a weighted full-text vector (headline A; standfirst, tags and authors B; body C)
+kept in ``Article.search_vector`` (GIN-indexed), queried with ``websearch_to_tsquery`` (quotes,
+``or`` and ``-word`` work; nothing a reader types is a syntax error), ranked, with highlighted
+snippets. On SQLite: every word must appear in the headline, standfirst or body, newest first.
+Both read through ``Article.objects.published()``.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.safestring import SafeString
+
+from .models import Article, Byline
+
+MAX_QUERY = 200  # Longer input is cut, not refused: a pasted paragraph still finds something.
+START, STOP = "\x02", "\x03"  # Highlight markers no reader can type into the stored text.
+
+
+def config() -> str:
+    return getattr(settings, "NEWSROOM_SEARCH_CONFIG", "english")
+
+
+def uses_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def update_search_vector(article: Article) -> None:
+    """Recompute the story's vector from its row, tags and bylines (PostgreSQL only)."""
+    if not uses_postgres():
+        return
+    names = list(Byline.objects.filter(article=article).values_list("author__name", flat=True))
+    extra = " ".join([*article.tags.names(), *names])
+    cfg = config()
+    Article.objects.filter(pk=article.pk).update(
+        search_vector=SearchVector("headline", weight="A", config=cfg)
+        + SearchVector("standfirst", weight="B", config=cfg)
+        + SearchVector(Value(extra), weight="B", config=cfg)
+        + SearchVector("body", weight="C", config=cfg)
+    )
+
+
+def clean_query(raw: str) -> str:
+    text = (raw or "").replace("\x00", " ")
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", text)
+    return " ".join(text.split())[:MAX_QUERY]
+
+
+@dataclass
+class Filters:
+    section: int | None = None
+    date_from: object = None
+    date_to: object = None
+
+
+def search(q: str, filters: Filters | None = None):
+    """Published stories matching ``q``, best first, each with ``snippet`` (safe HTML)."""
+    q = clean_query(q)
+    filters = filters or Filters()
+    stories = Article.objects.published().for_listing()
+    if filters.section:
+        stories = stories.filter(section_id=filters.section)
+    if filters.date_from:
+        stories = stories.filter(published_at__date__gte=filters.date_from)
+    if filters.date_to:
+        stories = stories.filter(published_at__date__lte=filters.date_to)
+    if not q:
+        return stories.none()
+    if uses_postgres():
+        query = SearchQuery(q, search_type="websearch", config=config())
+        return (
+            stories.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                raw_snippet=SearchHeadline(
+                    Concat("standfirst", Value(" "), "body"),
+                    query,
+                    config=config(),
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_words=35,
+                    min_words=15,
+                ),
+            )
+            .order_by("-rank", "-published_at", "-pk")
+        )
+    words = [w for w in re.split(r"\W+", q) if w][:10]
+    for word in words:
+        stories = stories.filter(
+            Q(headline__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)
+        )
+    return stories
+
+
+def snippet(story, q: str) -> SafeString:
+    """The highlighted excerpt of a result: text escaped, matches in <mark>."""
+    raw = getattr(story, "raw_snippet", None)
+    if raw is None:
+        raw = _mark_words(story.standfirst or strip_tags(story.body)[:300], clean_query(q))
+    segments, highlighted = [], False
+    for part in re.split(f"({START}|{STOP})", strip_tags(raw)):
+        if part in (START, STOP):
+            highlighted = part == START
+        elif part:
+            segments.append(format_html("<mark>{}</mark>" if highlighted else "{}", part))
+    return format_html_join("", "{}", ((segment,) for segment in segments))
+
+
+def _mark_words(text: str, q: str) -> str:
+    words = [re.escape(w) for w in re.split(r"\W+", q) if len(w) > 1][:10]
+    if not words:
+        return text
+    return re.sub(
+        "(" + "|".join(words) + ")", lambda m: f"{START}{m.group(0)}{STOP}", text, flags=re.I
+    )

@@ -1,0 +1,51 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from articles import renditions
+
+SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """This page's address with ?page= set to ``number``, keeping the other parameters."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()
+
+
+@register.simple_tag
+def picture(image, ratio="orig", sizes="100vw", alt="", lazy=True, priority=False):
+    """A responsive <picture>: WebP and the original format at several widths, with width and
+    height set (no layout shift). Only names renditions; they are made on first request."""
+    fallback = renditions.renditions(image, ratio)
+    default = next((r for r in fallback if r.width >= 960), fallback[-1])
+    attributes = (' loading="lazy"' if lazy else "") + (' fetchpriority="high"' if priority else "")
+    return format_html(
+        '<picture><source type="image/webp" srcset="{}" sizes="{}">'
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" decoding="async"'
+        + attributes
+        + "></picture>",
+        renditions.srcset(image, ratio, "webp"),
+        sizes,
+        default.url,
+        renditions.srcset(image, ratio),
+        sizes,
+        default.width,
+        default.height,
+        alt,
+    )
+
+
+@register.simple_tag
+def json_ld(data):
+    """A JSON-LD <script>. The JSON is escaped for a script element the way Django's json_script
+    escapes it (<, > and & as \\u escapes), so no text in it can end the element."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
