@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import workflow
-from .models import Article, Correction, PreviewLink, Revision
+from .models import Article, AuditEntry, Correction, PreviewLink, Revision
 
 FIELD_LABELS = {
     "headline": "Headline",
@@ -136,7 +136,17 @@ class ArticleWorkflowAdminMixin:
         article = Article.objects.filter(pk=object_id).first() if object_id.isdigit() else None
         if article and request.method == "GET" and workflow.can_edit(request.user, article):
             other = workflow.open_for_editing(article, by=request.user)
+            if other and not workflow.can_edit(other.user, article):
+                # The holder can no longer edit it (say, it was published): nothing to warn of.
+                workflow.release(article, by=other.user)
+                other = workflow.open_for_editing(article, by=request.user)
             extra_context["lock_holder"] = other
+        if article and article.stage == Article.Stage.SENT_BACK:
+            extra_context["send_back"] = (
+                article.audit_entries.filter(action=AuditEntry.Action.SEND_BACK)
+                .select_related("user")
+                .first()
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -345,6 +345,7 @@ def submit(article: Article, *, by) -> Outcome:
         raise WorkflowError("This version is already approved.")
     article.stage = Stage.IN_REVIEW
     article.save(update_fields=["stage", "modified_at"])
+    release(article, by=by)  # Handed over: the reviewer should not be told it is being edited.
     notified = _notify(article, "Ready for review", f"{by} submitted this story for review.", by=by)
     _audit(article, Action.SUBMIT, by, notified=notified)
     return Outcome(article, notified)
