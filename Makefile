@@ -15,6 +15,12 @@ $(VENV)/.requirements: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# The test suite's checkers: axe-core and the Nu Html Checker (needs Java), from npm.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the accessibility checks"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 setup: $(VENV)/.requirements
 
 ## run: install, migrate a local SQLite database, load demo content once, print the admin login, serve
@@ -25,7 +31,7 @@ run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## test: lint, format check, migrations check, whole pytest suite (PostgreSQL when DATABASE_URL is set)
-test: setup
+test: setup node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run

@@ -9,7 +9,7 @@ from . import renditions
 
 def _iso(moment) -> str | None:
     """ISO 8601 with the newsroom's UTC offset, as Google asks for."""
-    return timezone.localtime(moment).isoformat() if moment else None
+    return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else None
 
 
 def publisher(request) -> dict:
