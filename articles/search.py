@@ -18,7 +18,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString
@@ -85,7 +85,7 @@ def search(q: str, filters: Filters | None = None):
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
                 raw_snippet=SearchHeadline(
-                    Concat("standfirst", Value(" "), "body"),
+                    Concat("standfirst", Value(" "), "body", output_field=TextField()),
                     query,
                     config=config(),
                     start_sel=START,

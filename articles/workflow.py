@@ -145,6 +145,11 @@ def snapshot(article: Article) -> dict:
 def normalise(data: dict, article: Article) -> dict:
     """Clean submitted content the same way whichever path it came by."""
     data = dict(data)
+    for name in FIELDS:
+        if name not in FK_FIELDS and data.get(name) is None:
+            data[name] = False if name == "is_lead" else ""
+        elif name in FK_FIELDS:
+            data.setdefault(name, None)
     data["body"] = clean_body(data.get("body", ""))
     data["headline"] = (data.get("headline") or "").strip()
     if not data.get("slug"):
