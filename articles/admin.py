@@ -26,7 +26,22 @@ class ImageAdmin(admin.ModelAdmin):
     list_display_links = ["thumbnail", "alt_text"]
     search_fields = ["alt_text", "caption", "credit"]
     readonly_fields = ["preview", "dimensions", "uploaded_by", "uploaded_at"]
-    fields = ["file", "preview", "alt_text", "caption", "credit", "dimensions", "uploaded_by"]
+    fields = [
+        "file",
+        "preview",
+        "focal_x",
+        "focal_y",
+        "alt_text",
+        "caption",
+        "credit",
+        "dimensions",
+        "uploaded_by",
+    ]
+
+    class Media:
+        js = ["admin_extra/focal.js"]
+        css = {"all": ["admin_extra/article.css"]}
+
     list_select_related = ["uploaded_by"]
 
     @admin.display(description="")

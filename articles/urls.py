@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import renditions, views
+from . import feeds, renditions, views
 
 
 class FourDigits:
@@ -35,6 +35,12 @@ urlpatterns = [
     path("<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/", views.article_detail, name="detail"),
     path("section/<slug:slug>/", views.section_detail, name="section"),
     path("tag/<uslug:slug>/", views.tag_detail, name="tag"),
+    path("feed/", feeds.LatestStories(), name="feed"),
+    path("feed/atom/", feeds.LatestStoriesAtom(), name="feed-atom"),
+    path("section/<slug:slug>/feed/", feeds.SectionStories(), name="section-feed"),
+    path("section/<slug:slug>/feed/atom/", feeds.SectionStoriesAtom(), name="section-feed-atom"),
+    path("tag/<uslug:slug>/feed/", feeds.TagStories(), name="tag-feed"),
+    path("tag/<uslug:slug>/feed/atom/", feeds.TagStoriesAtom(), name="tag-feed-atom"),
     path("corrections/", views.corrections, name="corrections"),
     path("search/", views.search_view, name="search"),
     path(

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "django_prose_editor",
     "articles",
@@ -198,6 +199,10 @@ NEWSROOM_SOCIAL_LINKS = [
 NEWSROOM_RELATED_WINDOW_DAYS = int(env_str("RELATED_WINDOW_DAYS", "45"))
 NEWSROOM_RELATED_COUNT = 6
 NEWSROOM_PAGE_SIZE = 20
+# Sitemaps: URLs per page of the articles sitemap (50,000 is the sitemaps.org maximum), and the
+# publication language the Google News sitemap gives (ISO 639: "en", or "zh-cn"/"zh-tw").
+NEWSROOM_SITEMAP_PAGE_SIZE = 50000
+NEWSROOM_NEWS_LANGUAGE = env_str("NEWS_LANGUAGE", LANGUAGE_CODE[:2].lower())
 
 # Images: refused above these limits (decompression bombs, huge uploads).
 NEWSROOM_IMAGE_MAX_BYTES = 15 * 1024 * 1024

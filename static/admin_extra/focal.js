@@ -1,0 +1,13 @@
+// Image admin: click the preview to set the focal point the crops keep in view.
+document.addEventListener("click", (event) => {
+  const img = event.target.closest(".focal-preview img");
+  if (!img) return;
+  const box = img.getBoundingClientRect();
+  const x = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1);
+  const y = Math.min(Math.max((event.clientY - box.top) / box.height, 0), 1);
+  document.getElementById("id_focal_x").value = x.toFixed(3);
+  document.getElementById("id_focal_y").value = y.toFixed(3);
+  const marker = img.parentElement.querySelector(".focal-preview__marker");
+  marker.style.left = `${(x * 100).toFixed(1)}%`;
+  marker.style.top = `${(y * 100).toFixed(1)}%`;
+});
