@@ -32,9 +32,8 @@ def fetch(client, url):
 class RenditionTests(TestCase):
     def setUp(self):
         self.image = Image(alt_text="A field", credit="Agency")
-        self.image.file.save(
-            "field.jpg", ContentFile(picture_bytes((2000, 1000)), name="field.jpg"), save=False
-        )
+        name = f"field-{uuid.uuid4().hex[:8]}.jpg"  # Renditions of earlier tests never match.
+        self.image.file.save(name, ContentFile(picture_bytes((2000, 1000)), name=name), save=False)
         self.image.save()
 
     def test_pages_name_renditions_without_making_them(self):
