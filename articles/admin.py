@@ -44,6 +44,12 @@ class ImageAdmin(admin.ModelAdmin):
 
     list_select_related = ["uploaded_by"]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:  # The focal point is set on the picture, once it is uploaded.
+            return [f for f in fields if f not in {"focal_x", "focal_y"}]
+        return fields
+
     @admin.display(description="")
     def thumbnail(self, obj):
         return format_html(

@@ -98,3 +98,24 @@ class ImageUploadTests(TestCase):
         author = Author.objects.get()
         self.assertTrue(author.photo.name.endswith(".jpg"))
         self.assertEqual((author.photo_width, author.photo_height), (200, 200))
+
+    def test_focal_point_is_set_after_upload_and_checked(self):
+        self.assertEqual(self.post_image("a.png", image_bytes("PNG", (320, 180))).status_code, 302)
+        image = Image.objects.get()
+        page = self.client.get(f"/admin/articles/image/{image.pk}/change/")
+        self.assertContains(page, "Click the picture to set the focal point")
+        payload = {"alt_text": "A harbour", "caption": "", "credit": "Desk"}
+        bad = self.client.post(
+            f"/admin/articles/image/{image.pk}/change/",
+            payload | {"focal_x": "1.5", "focal_y": "0.2"},
+        )
+        self.assertEqual(bad.status_code, 200)
+        image.refresh_from_db()
+        self.assertEqual((image.focal_x, image.focal_y), (0.5, 0.5))
+        good = self.client.post(
+            f"/admin/articles/image/{image.pk}/change/",
+            payload | {"focal_x": "0.8", "focal_y": "0.2"},
+        )
+        self.assertEqual(good.status_code, 302)
+        image.refresh_from_db()
+        self.assertEqual((image.focal_x, image.focal_y), (0.8, 0.2))
