@@ -62,9 +62,13 @@ class ImageAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "Shown after upload."
         return format_html(
-            '<img src="{}" alt="{}" style="max-width:480px;height:auto">',
+            '<div class="focal-preview" title="Click the part of the picture crops must keep">'
+            '<img src="{}" alt="{}"><span class="focal-preview__marker" style="left:{}%;top:{}%">'
+            '</span></div><p class="help">Click the picture to set the focal point.</p>',
             obj.file.url,
             obj.alt_text,
+            round(obj.focal_x * 100, 1),
+            round(obj.focal_y * 100, 1),
         )
 
     @admin.display(description="Size")
