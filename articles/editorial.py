@@ -178,3 +178,21 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.article.slug}"
+
+
+class LegacyRedirect(models.Model):
+    """An address a story had on the site Newsroom replaced (e.g. a WordPress permalink):
+    answered with a 301 to the story, as long as readers may see it."""
+
+    old_path = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text="Path and query, e.g. /2019/05/03/my-post/ or /?p=123",
+    )
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="legacy_paths"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article}"
