@@ -6,6 +6,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
-        from .navigation import connect_signals
+        from . import cache, navigation
 
-        connect_signals()
+        navigation.connect_signals()
+        cache.connect_signals()

@@ -1,6 +1,7 @@
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from . import cache as page_cache
 from .models import Section
 
 CACHE_KEY = "navigation-sections:v1"
@@ -9,6 +10,7 @@ CACHE_KEY = "navigation-sections:v1"
 def navigation_sections(request) -> list[Section]:
     """Sections in the site navigation: the same on every page, so kept in the shared cache
     (emptied whenever a section changes) and loaded at most once per request."""
+    page_cache.depends_on(request, "nav")
     if not hasattr(request, "_navigation_sections"):
         sections = cache.get(CACHE_KEY)
         if sections is None:
@@ -18,8 +20,9 @@ def navigation_sections(request) -> list[Section]:
     return request._navigation_sections
 
 
-def forget_navigation(**kwargs):
+def forget_navigation(sender=None, instance=None, **kwargs):
     cache.delete(CACHE_KEY)
+    page_cache.purge("nav", f"section:{instance.pk}" if isinstance(instance, Section) else None)
 
 
 def connect_signals():

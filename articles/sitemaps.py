@@ -60,7 +60,7 @@ class ArticleSitemap(Sitemap):
 
     def items(self):
         # A queryset: the paginator counts it and fetches one page (LIMIT/OFFSET) at a time,
-        # walking the published-stories index backwards.
+        # in the order of the published-stories index (article_pub_idx, read backwards).
         return (
             Article.objects.published()
             .only("slug", "published_at", "updated_at")

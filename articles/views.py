@@ -7,9 +7,11 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from . import cache as page_cache
 from . import renditions, search, seo
 from .models import (
     Article,
@@ -65,6 +67,8 @@ def front(request):
     for story in section_rows:
         blocks.setdefault(story.section_id, []).append(story)
     section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]
+    page_cache.depends_on(request, "front")
+    page_cache.depends_on_stories(request, [s for s in [lead, *latest, *section_rows] if s])
     return render(
         request,
         "articles/front.html",
@@ -88,7 +92,9 @@ def _missing_article(request, slug):
     moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
     if moved and moved.article.is_live:
         return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
-    if Article.objects.gone().filter(slug=slug).exists():
+    gone = Article.objects.gone().filter(slug=slug).values_list("pk", flat=True).first()
+    if gone:
+        page_cache.depends_on(request, f"article:{gone}")
         return render(request, "articles/gone.html", status=410)
     raise Http404("No such story.")
 
@@ -105,6 +111,18 @@ def render_story(request, article, data=None, *, preview=None):
         story, bylines, tags = _story_from_revision(article, data)
     links = story_links(article)
     corrections = list(article.corrections.all())
+    if not preview:
+        page_cache.depends_on(
+            request,
+            f"article:{article.pk}",
+            f"section:{article.section_id}",
+            f"image:{article.hero_image_id}" if article.hero_image_id else None,
+            *(f"author:{b.author_id}" for b in bylines),
+            *(f"tag:{t.pk}" for t in tags),
+        )
+        page_cache.depends_on_stories(
+            request, [*links.related, *([links.next_story] if links.next_story else [])]
+        )
     canonical = request.build_absolute_uri(article.get_absolute_url())
     social_image = None
     if story.hero_image:
@@ -137,6 +155,8 @@ def render_story(request, article, data=None, *, preview=None):
     if preview:
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"
+    else:
+        response["Last-Modified"] = http_date((story.updated_at or story.published_at).timestamp())
     return response
 
 
@@ -186,12 +206,16 @@ def corrections(request):
         .select_related("article", "article__section")
         .order_by("-created_at", "-pk")
     )
-    return render(request, "articles/corrections.html", {"page": paginate(request, rows)})
+    page = paginate(request, rows)
+    page_cache.depends_on(request, "corrections", *(f"article:{c.article_id}" for c in page))
+    return render(request, "articles/corrections.html", {"page": page})
 
 
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page = paginate(request, Article.objects.published().filter(section=section).for_listing())
+    page_cache.depends_on(request, f"section:{section.pk}")
+    page_cache.depends_on_stories(request, page.object_list)
     return render(
         request,
         "articles/section.html",
@@ -202,6 +226,8 @@ def section_detail(request, slug):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    page_cache.depends_on(request, f"tag:{tag.pk}")
+    page_cache.depends_on_stories(request, page.object_list)
     return render(request, "articles/tag.html", {"tag": tag, "page": page})
 
 
@@ -246,4 +272,5 @@ def search_view(request):
             page = paginate(request, results)
             for story in page.object_list:
                 story.snippet = search.snippet(story, q)
+    page_cache.depends_on(request, "search")
     return render(request, "articles/search.html", {"form": form, "q": q, "page": page})

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import cache as page_cache
 from .models import (
     Article,
     AuditEntry,
@@ -34,6 +35,7 @@ from .models import (
     RelatedLink,
     Revision,
     SlugRedirect,
+    TaggedArticle,
 )
 from .sanitize import clean_body
 from .search import update_search_vector
@@ -192,6 +194,15 @@ def _apply(article: Article, data: dict):
         for i, pk in enumerate(data.get("related", []))
     )
     update_search_vector(article)
+
+
+def _public_keys(article: Article) -> list[str]:
+    """The page-cache keys of every page this story is on, as the row stands now."""
+    return page_cache.story_keys(
+        article,
+        bylines=Byline.objects.filter(article=article).values_list("author_id", flat=True),
+        tags=TaggedArticle.objects.filter(content_object=article).values_list("tag_id", flat=True),
+    )
 
 
 def _locked(article: Article) -> Article:
@@ -411,6 +422,7 @@ def publish(article: Article, *, by, at=None, unpublish_at=None) -> Outcome:
 
     was_live = article.is_live
     pending = article.has_pending_changes
+    before = _public_keys(article)
     if was_live and at is not None:
         raise WorkflowError("This story is live; unpublish it before giving it a new time.")
     if was_live and not pending and unpublish_at is None:
@@ -437,6 +449,7 @@ def publish(article: Article, *, by, at=None, unpublish_at=None) -> Outcome:
     article.live_revision_number = article.revision_number
     article.stage = Stage.APPROVED
     article.save()
+    page_cache.purge(*before, *_public_keys(article))
     notified = []
     if action != Action.PUBLISH_CHANGES:
         verb = "scheduled" if action == Action.SCHEDULE else "published"
@@ -452,6 +465,7 @@ def unpublish(article: Article, *, by, note="") -> Outcome:
     article = _locked(article)
     if article.status not in Article.VISIBLE_STATES:
         raise WorkflowError("This story is not published or scheduled.")
+    before = _public_keys(article)
     if article.has_pending_changes:
         _apply(article, latest_data(article))  # Off the site, the row holds the newest version.
     was_seen = article.published_at is not None and article.published_at <= timezone.now()
@@ -459,6 +473,7 @@ def unpublish(article: Article, *, by, note="") -> Outcome:
     article.live_revision_number = None
     article.unpublish_at = None
     article.save()
+    page_cache.purge(*before)
     _audit(article, Action.UNPUBLISH, by, note=note)
     return Outcome(article, [])
 
@@ -482,6 +497,7 @@ def correct(article: Article, *, by, kind: str, text: str) -> Correction:
     )
     article.updated_at = now
     article.save(update_fields=["updated_at", "modified_at"])
+    page_cache.purge(f"article:{article.pk}", "corrections", "feeds", "sitemaps")
     _audit(article, Action.CORRECT, by, note=text)
     return correction
 
@@ -495,6 +511,7 @@ def delete(article: Article, *, by):
     if article.corrections.exists():
         raise WorkflowError("A story with corrections is part of the public record; unpublish it.")
     _audit(article, Action.DELETE, by, note=f"Deleted (id {article.pk}, slug {article.slug})")
+    page_cache.purge(*_public_keys(article))
     article.delete()
 
 
@@ -517,6 +534,7 @@ def publish_due(now=None) -> list[int]:
             if claimed == 1:
                 article = Article.objects.get(pk=pk)
                 _audit(article, Action.WENT_LIVE, None)
+                page_cache.purge(*_public_keys(article))
                 done.append(pk)
     expired = Article.objects.filter(
         Q(status__in=Article.VISIBLE_STATES), unpublish_at__lte=now, published_at__lte=now
@@ -529,6 +547,7 @@ def publish_due(now=None) -> list[int]:
             if claimed == 1:
                 article = Article.objects.get(pk=pk)
                 _audit(article, Action.UNPUBLISH, None, note="Scheduled unpublish")
+                page_cache.purge(*_public_keys(article))
                 done.append(pk)
     for pk in done:
         log.info("publish_due: story %s changed state", pk)

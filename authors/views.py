@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
+from articles import cache as page_cache
 from articles import seo
 from articles.models import Article
 from articles.views import paginate
@@ -12,6 +13,8 @@ def author_detail(request, slug):
     page = paginate(
         request, Article.objects.published().filter(bylines__author=author).for_listing()
     )
+    page_cache.depends_on(request, f"author:{author.pk}")
+    page_cache.depends_on_stories(request, page.object_list)
     return render(
         request,
         "authors/detail.html",

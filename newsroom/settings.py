@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "articles.cache.PageCacheMiddleware",
+    "articles.cache.PublicCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,6 +121,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            # The default culls a third of all entries at 300, purge stamps included.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
@@ -200,6 +205,13 @@ NEWSROOM_SOCIAL_LINKS = [
 NEWSROOM_RELATED_WINDOW_DAYS = int(env_str("RELATED_WINDOW_DAYS", "45"))
 NEWSROOM_RELATED_COUNT = 6
 NEWSROOM_PAGE_SIZE = 20
+
+# Page cache for anonymous readers (articles/cache.py): purged exactly on every public change.
+NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", True)
+NEWSROOM_PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "600"))
+# What a CDN in front may do with public pages.
+NEWSROOM_CDN_MAX_AGE = int(env_str("CDN_MAX_AGE", "60"))
+NEWSROOM_CDN_STALE_SECONDS = int(env_str("CDN_STALE_SECONDS", "300"))
 # Sitemaps: URLs per page of the articles sitemap (50,000 is the sitemaps.org maximum), and the
 # publication language the Google News sitemap gives (ISO 639: "en", or "zh-cn"/"zh-tw").
 NEWSROOM_SITEMAP_PAGE_SIZE = 50000

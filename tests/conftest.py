@@ -12,6 +12,8 @@ def _isolated_media_and_cache():
     with override_settings(
         MEDIA_ROOT=media,
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        # Off for the suite (tests change rows directly); tests/test_page_cache.py turns it on.
+        NEWSROOM_PAGE_CACHE=False,
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,0 +1,249 @@
+"""The page cache: anonymous readers' pages kept in the shared cache, purged exactly.
+
+Every cached page records the *surrogate keys* of what it shows ("article:12", "author:3",
+"section:2", "front", "nav", ...). A change purges keys, not URLs: ``purge("article:12")``
+stamps that key with the current time, and any page rendered before that moment that showed
+article 12 (its own page, the front page, a section page two pages deep, a feed) is stale from
+then on, in every process, because the stamps live in the shared cache (Redis, or the file
+cache all local processes share).
+
+A page is served from the cache only if it began rendering after the last purge of every key
+it shows. A stamp that is missing (evicted) is re-created with the current time, so eviction
+can only cause a miss, never a stale page. Entries also expire at the next scheduled
+publication or unpublication, since those change pages by the clock alone.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+PAGE_PREFIX = "pc:page:"
+STAMP_PREFIX = "pc:stamp:"
+SITE_WIDE = ("front", "feeds", "sitemaps", "search", "corrections")
+
+
+def enabled() -> bool:
+    return getattr(settings, "NEWSROOM_PAGE_CACHE", False)
+
+
+# --- What a page shows -----------------------------------------------------------------------
+
+
+def depends_on(request, *keys):
+    """Declare that this response shows what ``keys`` name (views call it)."""
+    if not hasattr(request, "_cache_keys"):
+        request._cache_keys = set()
+    request._cache_keys.update(k for k in keys if k)
+
+
+def depends_on_stories(request, stories, *, bylines=True):
+    """A listing: every story card, its section, hero image and authors."""
+    keys = []
+    for story in stories:
+        keys += [f"article:{story.pk}", f"section:{story.section_id}"]
+        if story.hero_image_id:
+            keys.append(f"image:{story.hero_image_id}")
+        if bylines and "bylines" in getattr(story, "_prefetched_objects_cache", {}):
+            keys += [f"author:{b.author_id}" for b in story.bylines.all()]
+    depends_on(request, *keys)
+
+
+def story_keys(article, *, bylines=(), tags=()) -> list[str]:
+    """Everything a change to ``article`` can change: its page and every listing it is on."""
+    return [
+        f"article:{article.pk}",
+        f"section:{article.section_id}",
+        *(f"author:{author_id}" for author_id in bylines),
+        *(f"tag:{tag_id}" for tag_id in tags),
+        *SITE_WIDE,
+    ]
+
+
+# --- Purging ---------------------------------------------------------------------------------
+
+
+def purge(*keys):
+    """Make every cached page that shows any of ``keys`` stale, now, in every process.
+
+    Inside a transaction the purge waits for the commit: a reader must not re-cache the old
+    version in between.
+    """
+    keys = sorted({k for k in keys if k})
+    if not keys:
+        return
+
+    def stamp():
+        now = time.time()  # A page counts as fresh only if it started strictly after this.
+        cache.set_many({STAMP_PREFIX + k: now for k in keys}, timeout=None)
+
+    transaction.on_commit(stamp)
+
+
+# --- The middleware --------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    started: float
+    keys: list[str]
+    status: int
+    content: bytes
+    headers: dict
+    expires: float
+
+
+def _page_key(request) -> str:
+    raw = f"{request.get_host()}|{request.path}|{request.META.get('QUERY_STRING', '')}"
+    return PAGE_PREFIX + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+def _is_anonymous_read(request) -> bool:
+    # No session cookie means no logged-in staff: no database query is needed to know it.
+    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _fresh(entry: Entry) -> bool:
+    if entry.expires <= time.time():
+        return False
+    stamps = cache.get_many([STAMP_PREFIX + k for k in entry.keys])
+    missing = [k for k in entry.keys if STAMP_PREFIX + k not in stamps]
+    if missing:
+        now = time.time()
+        for key in missing:  # Evicted or never purged: start the clock now.
+            cache.add(STAMP_PREFIX + key, now, timeout=None)
+        return False
+    return all(stamp < entry.started for stamp in stamps.values())
+
+
+def _next_scheduled_change() -> float | None:
+    """When the clock alone next changes what readers see (a scheduled publish or unpublish)."""
+    from .models import Article
+
+    now = timezone.now()
+    upcoming = [
+        Article.objects.filter(status=Article.Status.SCHEDULED, published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first(),
+        Article.objects.filter(status__in=Article.VISIBLE_STATES, unpublish_at__gt=now)
+        .order_by("unpublish_at")
+        .values_list("unpublish_at", flat=True)
+        .first(),
+    ]
+    moments = [m.timestamp() for m in upcoming if m]
+    return min(moments) if moments else None
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers' pages from the shared cache; store the ones views declared."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (enabled() and _is_anonymous_read(request)):
+            return self.get_response(request)
+        key = _page_key(request)
+        entry = cache.get(key)
+        if isinstance(entry, Entry) and _fresh(entry):
+            response = HttpResponse(entry.content, status=entry.status)
+            for name, value in entry.headers.items():
+                response[name] = value
+            response["X-Cache"] = "hit"
+            return response
+        started = time.time()
+        response = self.get_response(request)
+        if self._storable(request, response):
+            ttl = settings.NEWSROOM_PAGE_CACHE_SECONDS
+            expires = started + ttl
+            next_change = _next_scheduled_change()
+            if next_change:
+                expires = min(expires, next_change)
+            keys = sorted(request._cache_keys)
+            known = cache.get_many([STAMP_PREFIX + k for k in keys])
+            for k in keys:
+                if STAMP_PREFIX + k not in known:
+                    # Never purged (or evicted): only pages rendered from now on count as fresh.
+                    cache.add(STAMP_PREFIX + k, started - 0.001, timeout=None)
+            headers = {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in {"set-cookie", "x-cache"}
+            }
+            cache.set(
+                key,
+                Entry(
+                    started,
+                    sorted(request._cache_keys),
+                    response.status_code,
+                    response.content,
+                    headers,
+                    expires,
+                ),  # fmt: skip
+                timeout=max(1, int(expires - time.time())),
+            )
+            response["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _storable(request, response) -> bool:
+        return (
+            getattr(request, "_cache_keys", None)
+            and response.status_code in (200, 410)
+            and not response.streaming
+            and not response.cookies
+            and "private" not in response.get("Cache-Control", "")
+            and "no-cache" not in response.get("Cache-Control", "")
+        )
+
+
+class PublicCacheHeadersMiddleware:
+    """Cache-Control for a CDN in front: short max-age and stale-while-revalidate on public
+    pages; private for anyone logged in. ETag and 304s come from ConditionalGetMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "_cache_keys", None) or "Cache-Control" in response:
+            return response
+        if _is_anonymous_read(request):
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.NEWSROOM_CDN_MAX_AGE,
+                stale_while_revalidate=settings.NEWSROOM_CDN_STALE_SECONDS,
+            )
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+def connect_signals():
+    """Profile, tag and picture edits change pages without going through the workflow."""
+    from django.db.models.signals import post_delete, post_save
+    from taggit.models import Tag
+
+    from authors.models import Author
+
+    from .models import Image
+
+    def purge_for(prefix):
+        def handler(sender, instance, **kwargs):
+            purge(f"{prefix}:{instance.pk}")
+
+        return handler
+
+    for model, prefix in ((Author, "author"), (Tag, "tag"), (Image, "image")):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                purge_for(prefix), sender=model, weak=False, dispatch_uid=f"pc-{prefix}-{signal}"
+            )
