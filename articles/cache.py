@@ -205,8 +205,8 @@ class PageCacheMiddleware:
 
 
 class PublicCacheHeadersMiddleware:
-    """Cache-Control for a CDN in front: short max-age and stale-while-revalidate on public
-    pages; private for anyone logged in. ETag and 304s come from ConditionalGetMiddleware."""
+    """Cache-Control for a CDN in front: a short shared max-age and stale-while-revalidate on
+    public pages; private for anyone logged in. ETag and 304s come from ConditionalGetMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -216,10 +216,13 @@ class PublicCacheHeadersMiddleware:
         if not getattr(request, "_cache_keys", None) or "Cache-Control" in response:
             return response
         if _is_anonymous_read(request):
+            # Browsers revalidate every time (a 304 is cheap, and an editor's correction must
+            # show on reload); a shared cache or CDN may keep the page briefly.
             patch_cache_control(
                 response,
                 public=True,
-                max_age=settings.NEWSROOM_CDN_MAX_AGE,
+                max_age=0,
+                s_maxage=settings.NEWSROOM_CDN_MAX_AGE,
                 stale_while_revalidate=settings.NEWSROOM_CDN_STALE_SECONDS,
             )
         else:

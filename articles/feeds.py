@@ -29,6 +29,7 @@ from taggit.models import Tag
 
 from authors.models import Author
 
+from . import cache as page_cache
 from .models import Article, Section
 
 FEED_SIZE = 30
@@ -123,7 +124,16 @@ class LatestStories(Feed):
         host = feed_host(source.request)
         for story in stories:
             story.feed_id = story_id(host, story)
+        # For the page cache (articles.cache): a change to any of these purges this feed.
+        page_cache.depends_on(source.request, "feeds", self.subject_key(source))
+        page_cache.depends_on_stories(source.request, stories)
+        page_cache.depends_on(
+            source.request, *{f"tag:{tag.pk}" for story in stories for tag in story.tags.all()}
+        )
         return stories
+
+    def subject_key(self, source):
+        return None
 
     # --- The feed ---
 
@@ -189,6 +199,9 @@ class SectionStories(LatestStories):
     def stories(self, source):
         return super().stories(source).filter(section=source.subject)
 
+    def subject_key(self, source):
+        return f"section:{source.subject.pk}"
+
     def title(self, source):
         return f"{source.subject.name} | {settings.NEWSROOM_SITE_NAME}"
 
@@ -213,6 +226,9 @@ class TagStories(LatestStories):
     def stories(self, source):
         return super().stories(source).filter(tags=source.subject)
 
+    def subject_key(self, source):
+        return f"tag:{source.subject.pk}"
+
     def title(self, source):
         return f"{source.subject.name} | {settings.NEWSROOM_SITE_NAME}"
 
@@ -234,6 +250,9 @@ class AuthorStories(LatestStories):
 
     def stories(self, source):
         return super().stories(source).filter(bylines__author=source.subject)
+
+    def subject_key(self, source):
+        return f"author:{source.subject.pk}"
 
     def title(self, source):
         return f"{source.subject.name} | {settings.NEWSROOM_SITE_NAME}"

@@ -1,0 +1,206 @@
+"""The page cache: anonymous pages come from the cache, and every public change shows at once."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.test import TestCase, TransactionTestCase, override_settings
+from django.utils import timezone
+
+from articles import workflow
+from authors.models import Author
+from tests.factories import make_article, make_author, make_section, make_user
+
+
+def cached(response):
+    return response.get("X-Cache")
+
+
+@override_settings(NEWSROOM_PAGE_CACHE=True)
+class PageCacheTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("editor", role="Editor")
+        cls.section = make_section("World", slug="world")
+        cls.author = make_author("Ines Duarte", job_title="Reporter")
+        cls.story = make_article(
+            headline="Old story", section=cls.section, authors=[cls.author], tags=["Floods"]
+        )
+        cls.draft = workflow.create(
+            {
+                "headline": "Breaking: dam holds",
+                "body": "<p>The dam held overnight.</p>",
+                "section": cls.section.pk,
+                "bylines": [{"author": cls.author.pk, "role": "reporter"}],
+                "tags": ["Floods"],
+            },
+            by=cls.editor,
+        )
+
+    def pages(self):
+        return [
+            "/",
+            "/section/world/",
+            "/tag/floods/",
+            self.author.get_absolute_url(),
+            "/feed/",
+            "/section/world/feed/atom/",
+            "/search/?q=dam",
+        ]
+
+    def warm(self, urls):
+        for url in urls:
+            self.client.get(url)
+            self.assertEqual(cached(self.client.get(url)), "hit", url)
+
+    def test_second_view_is_served_from_the_cache_without_queries(self):
+        self.assertEqual(cached(self.client.get("/")), "miss")
+        with self.assertNumQueries(0):
+            response = self.client.get("/")
+        self.assertEqual(cached(response), "hit")
+        self.assertContains(response, "Old story")
+
+    def test_publish_shows_on_every_affected_page_at_once(self):
+        self.warm(self.pages())
+        with self.captureOnCommitCallbacks(execute=True):
+            workflow.publish(self.draft, by=self.editor)
+        for url in self.pages():
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), "Breaking: dam holds")
+
+    def test_correction_shows_at_once(self):
+        url = self.story.get_absolute_url()
+        self.warm([url, "/corrections/"])
+        with self.captureOnCommitCallbacks(execute=True):
+            workflow.correct(
+                self.story, by=self.editor, kind="correction", text="The river is the Tagus."
+            )
+        self.assertContains(self.client.get(url), "The river is the Tagus.")
+        self.assertContains(self.client.get("/corrections/"), "The river is the Tagus.")
+
+    def test_author_rename_shows_on_every_page_with_their_byline(self):
+        urls = [self.story.get_absolute_url(), "/", "/section/world/", "/tag/floods/"]
+        self.warm(urls)
+        with self.captureOnCommitCallbacks(execute=True):
+            Author.objects.get(pk=self.author.pk).__class__.objects.filter(pk=self.author.pk)
+            author = Author.objects.get(pk=self.author.pk)
+            author.name = "Inês Duarte Silva"
+            author.save()
+        for url in urls:
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), "Inês Duarte Silva")
+
+    def test_unpublish_removes_the_story_everywhere(self):
+        url = self.story.get_absolute_url()
+        self.warm([url, "/", "/section/world/"])
+        with self.captureOnCommitCallbacks(execute=True):
+            workflow.unpublish(self.story, by=self.editor)
+        self.assertEqual(self.client.get(url).status_code, 410)
+        self.assertNotContains(self.client.get("/"), "Old story")
+        self.assertNotContains(self.client.get("/section/world/"), "Old story")
+
+    def test_scheduled_story_appears_at_its_time_even_with_a_warm_cache(self):
+        soon = timezone.now() + timedelta(seconds=2)
+        with self.captureOnCommitCallbacks(execute=True):
+            workflow.publish(self.draft, by=self.editor, at=soon)
+        self.warm(["/"])
+        self.assertNotContains(self.client.get("/"), "Breaking: dam holds")
+        import time_machine
+
+        with time_machine.travel(soon + timedelta(seconds=1)):
+            self.assertContains(self.client.get("/"), "Breaking: dam holds")
+
+    def test_staff_and_previews_are_never_cached(self):
+        self.client.force_login(self.editor)
+        first, second = self.client.get("/"), self.client.get("/")
+        self.assertIsNone(cached(first))
+        self.assertIsNone(cached(second))
+        self.assertIn("private", second["Cache-Control"])
+        preview = self.client.get(f"/admin/articles/article/{self.draft.pk}/preview/")
+        self.assertIn("no-cache", preview["Cache-Control"])
+        self.assertIsNone(cached(preview))
+
+    def test_public_pages_carry_cdn_headers_and_answer_conditional_gets(self):
+        response = self.client.get(self.story.get_absolute_url())
+        control = response["Cache-Control"]
+        self.assertIn("public", control)
+        self.assertIn("s-maxage=60", control)
+        self.assertIn("max-age=0", control)
+        self.assertIn("stale-while-revalidate=300", control)
+        self.assertIn("Last-Modified", response)
+        etag = response["ETag"]
+        again = self.client.get(self.story.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+        self.assertEqual(again.status_code, 304)
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "another process needs a shared database")
+class CrossProcessPurgeTests(TransactionTestCase):
+    """A change made by another process (the admin's, the publish_due worker's) reaches pages
+    this process serves from the shared cache."""
+
+    def setUp(self):
+        self.cache_dir = tempfile.mkdtemp(prefix="newsroom-cache-")
+        self.addCleanup(shutil.rmtree, self.cache_dir, ignore_errors=True)
+        file_cache = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": self.cache_dir,
+            }
+        }
+        self.settings_override = override_settings(NEWSROOM_PAGE_CACHE=True, CACHES=file_cache)
+        self.settings_override.enable()
+        self.addCleanup(self.settings_override.disable)
+        self.editor = make_user("editor", role="Editor")
+        section = make_section("World", slug="world")
+        self.author = make_author("Ines Duarte")
+        self.draft = workflow.create(
+            {
+                "headline": "Published elsewhere",
+                "body": "<p>Text.</p>",
+                "section": section.pk,
+                "bylines": [{"author": self.author.pk, "role": "writer"}],
+            },
+            by=self.editor,
+        )
+        make_article(headline="Already live", section=section, authors=[self.author])
+
+    def run_elsewhere(self, code):
+        db = settings.DATABASES["default"]
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "CACHE_DIR": self.cache_dir,
+        }
+        env.pop("REDIS_URL", None)
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def test_publish_and_rename_in_another_process_show_here_at_once(self):
+        for url in ["/", "/section/world/"]:
+            self.client.get(url)
+            self.assertEqual(cached(self.client.get(url)), "hit")
+        self.run_elsewhere(
+            "from articles import workflow; from articles.models import Article;"
+            "from django.contrib.auth.models import User;"
+            f"workflow.publish(Article.objects.get(pk={self.draft.pk}), by=User.objects.get(username='editor'))"
+        )
+        for url in ["/", "/section/world/"]:
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), "Published elsewhere")
+        self.run_elsewhere(
+            "from authors.models import Author;"
+            f"a = Author.objects.get(pk={self.author.pk}); a.name = 'Renamed Elsewhere'; a.save()"
+        )
+        self.assertContains(self.client.get("/"), "Renamed Elsewhere")
