@@ -1,9 +1,13 @@
 import copy
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
@@ -45,6 +49,51 @@ def paginate(request, queryset, per_page=None):
         return paginator.page(number)
     except InvalidPage as exc:
         raise Http404("No such page.") from exc
+
+
+@dataclass
+class ArchivePage:
+    """One page of a story archive, found by where the previous page ended (keyset paging).
+
+    Page 500 of a section costs the same as page 1: an index range scan from a cursor, never
+    an OFFSET over everything newer, and no COUNT of the whole archive.
+    """
+
+    object_list: list
+    older: str | None
+    is_first: bool
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+
+CURSOR = re.compile(r"^(\d{1,17})-(\d{1,19})$")
+
+
+def archive_page(request, queryset, per_page=None) -> ArchivePage:
+    """Newest first; ``?before=<cursor>`` continues after a story. A bad cursor is a 404."""
+    per_page = per_page or settings.NEWSROOM_PAGE_SIZE
+    stories = queryset.order_by("-published_at", "-pk")
+    raw = request.GET.get("before")
+    if raw is not None:
+        match = CURSOR.match(raw)
+        if not match:
+            raise Http404("No such page.")
+        try:
+            when = datetime.fromtimestamp(int(match[1]) / 1_000_000, tz=UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise Http404("No such page.") from exc
+        pk = int(match[2])
+        stories = stories.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
+    rows = list(stories[: per_page + 1])
+    if raw is not None and not rows:
+        raise Http404("No such page.")
+    older = None
+    if len(rows) > per_page:
+        rows = rows[:per_page]
+        last = rows[-1]
+        older = f"{round(last.published_at.timestamp() * 1_000_000)}-{last.pk}"
+    return ArchivePage(rows, older, raw is None)
 
 
 def front(request):
@@ -213,7 +262,7 @@ def corrections(request):
 
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
-    page = paginate(request, Article.objects.published().filter(section=section).for_listing())
+    page = archive_page(request, Article.objects.published().filter(section=section).for_listing())
     page_cache.depends_on(request, f"section:{section.pk}")
     page_cache.depends_on_stories(request, page.object_list)
     return render(
@@ -225,7 +274,7 @@ def section_detail(request, slug):
 
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    page = archive_page(request, Article.objects.published().filter(tags=tag).for_listing())
     page_cache.depends_on(request, f"tag:{tag.pk}")
     page_cache.depends_on_stories(request, page.object_list)
     return render(request, "articles/tag.html", {"tag": tag, "page": page})

@@ -8,8 +8,11 @@ def site(request):
     """The outlet's name, links and navigation, for the site chrome on every page."""
     page = request.GET.get("page", "")
     canonical = request.build_absolute_uri(request.path)
+    before = request.GET.get("before", "")
     if page.isdigit() and page != "1" and len(page) < 7:
         canonical += f"?page={page}"
+    elif before and len(before) < 40 and before.replace("-", "").isdigit():
+        canonical += f"?before={before}"
     return {
         "canonical_url": canonical,
         "site_name": settings.NEWSROOM_SITE_NAME,

@@ -14,10 +14,10 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number):
-    """This page's address with ?page= set to ``number``, keeping the other parameters."""
+def page_url(context, value, name="page"):
+    """This page's address with ``?page=`` (or ``name``) set to ``value``, keeping the rest."""
     query = context["request"].GET.copy()
-    query["page"] = number
+    query[name] = value
     return "?" + query.urlencode()
 
 
