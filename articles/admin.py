@@ -2,9 +2,11 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
-from django.db import models
+from django.core.paginator import Paginator
+from django.db import connection, models
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from . import workflow
@@ -170,6 +172,25 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LargeTablePaginator(Paginator):
+    """The unfiltered story list at 100,000 rows: PostgreSQL's own row estimate instead of a
+    COUNT(*) over the whole table on every page view. Filtered lists count exactly."""
+
+    @cached_property
+    def count(self):
+        query = self.object_list.query
+        if connection.vendor == "postgresql" and not query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
+                    [Article._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] > 10_000:
+                return row[0]
+        return super().count
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The story form. It carries the revision it was loaded from, so a save over someone
     else's newer version is refused with the editor's text still on screen."""
@@ -236,6 +257,8 @@ class ArticleAdmin(ArticleWorkflowAdminMixin, admin.ModelAdmin):
     list_filter = [StateFilter, "stage", "section", "authors", "published_at"]
     list_select_related = ["section"]
     list_per_page = 50
+    show_full_result_count = False  # No second COUNT(*) of the whole table per view.
+    paginator = LargeTablePaginator
     search_fields = ["headline", "standfirst"]
     search_help_text = "Search headlines and standfirsts."
     date_hierarchy = "published_at"
