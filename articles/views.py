@@ -106,13 +106,13 @@ def front(request):
 
     sections = navigation_sections(request)
     blocks: dict[int, list[Article]] = {}
-    section_rows = (
+    shown = [story.pk for story in [lead, *latest] if story]
+    ids = (
         Article.objects.published()
-        .filter(section__in=[s.pk for s in sections])
-        .exclude(pk__in=[story.pk for story in [lead, *latest] if story])
-        .for_listing()
-        .latest_per_section(FRONT_PER_SECTION)
+        .exclude(pk__in=shown)
+        .latest_ids_per_section([s.pk for s in sections], FRONT_PER_SECTION)
     )
+    section_rows = list(Article.objects.published().filter(pk__in=ids).for_listing())
     for story in section_rows:
         blocks.setdefault(story.section_id, []).append(story)
     section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]

@@ -40,8 +40,8 @@ class QueryBudgetTests(TestCase):
         # 6 tag candidates  7 section candidates  8 related cards
         self.assert_budget(article.get_absolute_url(), 8)
         # 1 latest  2 their bylines  3 lead pick  4 its bylines
-        # 5 latest per section  6 their bylines
-        self.assert_budget("/", 6)
+        # 5 ids of the latest per section  6 those stories  7 their bylines
+        self.assert_budget("/", 7)
         # 1 section  2 page (keyset: no COUNT, no OFFSET)  3 bylines
         self.assert_budget(sections[0].get_absolute_url(), 3)
         self.assert_budget("/tag/topic-1/", 3)
