@@ -323,6 +323,12 @@ class Article(models.Model):
                 name="article_section_pub_idx",
                 condition=Q(status__in=["scheduled", "published"]),
             ),
+            # The front page's lead: a handful of rows, found without walking the archive.
+            models.Index(
+                fields=["-published_at"],
+                name="article_lead_idx",
+                condition=Q(is_lead=True, status__in=["scheduled", "published"]),
+            ),
         ]
 
     def __str__(self):
