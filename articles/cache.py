@@ -14,8 +14,10 @@ publication or unpublication, since those change pages by the clock alone.
 """
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +25,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+
+log = logging.getLogger(__name__)
 
 PAGE_PREFIX = "pc:page:"
 STAMP_PREFIX = "pc:stamp:"
@@ -79,6 +83,7 @@ def purge(*keys):
     if not keys:
         return
 
+    @tolerant()
     def stamp():
         now = time.time()  # A page counts as fresh only if it started strictly after this.
         cache.set_many({STAMP_PREFIX + k: now for k in keys}, timeout=None)
@@ -141,6 +146,41 @@ def _next_scheduled_change() -> float | None:
     return min(moments) if moments else None
 
 
+def tolerant(default=None):
+    """A cache that is down (Redis restarting) must not take the site down: readers get pages
+    rendered fresh, and the logs say why."""
+
+    def decorate(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except Exception:  # Any backend's connection error.
+                name = getattr(func, "__name__", repr(func))
+                log.warning("Cache unavailable in %s; serving without it", name, exc_info=True)
+                return default
+
+        return wrapper
+
+    return decorate
+
+
+@tolerant(default=None)
+def _lookup(key):
+    entry = cache.get(key)
+    if isinstance(entry, Entry) and _fresh(entry):
+        return entry
+    return None
+
+
+@tolerant(default=None)
+def _store(key, entry: Entry, timeout: int):
+    for k in entry.keys:
+        # Never purged (or evicted): only pages rendered from now on count as fresh.
+        cache.add(STAMP_PREFIX + k, entry.started - 0.001, timeout=None)
+    cache.set(key, entry, timeout=timeout)
+
+
 class PageCacheMiddleware:
     """Serve anonymous readers' pages from the shared cache; store the ones views declared."""
 
@@ -151,8 +191,8 @@ class PageCacheMiddleware:
         if not (enabled() and _is_anonymous_read(request)):
             return self.get_response(request)
         key = _page_key(request)
-        entry = cache.get(key)
-        if isinstance(entry, Entry) and _fresh(entry):
+        entry = _lookup(key)
+        if entry is not None:
             response = HttpResponse(entry.content, status=entry.status)
             for name, value in entry.headers.items():
                 response[name] = value
@@ -166,29 +206,14 @@ class PageCacheMiddleware:
             next_change = _next_scheduled_change()
             if next_change:
                 expires = min(expires, next_change)
-            keys = sorted(request._cache_keys)
-            known = cache.get_many([STAMP_PREFIX + k for k in keys])
-            for k in keys:
-                if STAMP_PREFIX + k not in known:
-                    # Never purged (or evicted): only pages rendered from now on count as fresh.
-                    cache.add(STAMP_PREFIX + k, started - 0.001, timeout=None)
             headers = {
                 name: value
                 for name, value in response.items()
                 if name.lower() not in {"set-cookie", "x-cache"}
             }
-            cache.set(
-                key,
-                Entry(
-                    started,
-                    sorted(request._cache_keys),
-                    response.status_code,
-                    response.content,
-                    headers,
-                    expires,
-                ),  # fmt: skip
-                timeout=max(1, int(expires - time.time())),
-            )
+            entry = Entry(started, sorted(request._cache_keys), response.status_code,
+                          response.content, headers, expires)  # fmt: skip
+            _store(key, entry, timeout=max(1, int(expires - time.time())))
             response["X-Cache"] = "miss"
         return response
 

@@ -12,16 +12,16 @@ def navigation_sections(request) -> list[Section]:
     (emptied whenever a section changes) and loaded at most once per request."""
     page_cache.depends_on(request, "nav")
     if not hasattr(request, "_navigation_sections"):
-        sections = cache.get(CACHE_KEY)
+        sections = page_cache.tolerant()(cache.get)(CACHE_KEY)
         if sections is None:
             sections = list(Section.objects.filter(in_navigation=True))
-            cache.set(CACHE_KEY, sections, 60 * 60)
+            page_cache.tolerant()(cache.set)(CACHE_KEY, sections, 60 * 60)
         request._navigation_sections = sections
     return request._navigation_sections
 
 
 def forget_navigation(sender=None, instance=None, **kwargs):
-    cache.delete(CACHE_KEY)
+    page_cache.tolerant()(cache.delete)(CACHE_KEY)
     page_cache.purge("nav", f"section:{instance.pk}" if isinstance(instance, Section) else None)
 
 

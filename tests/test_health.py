@@ -1,0 +1,45 @@
+"""/healthz for a load balancer, and readers served when the cache is down."""
+
+from unittest import mock
+
+from django.core.cache import cache
+from django.test import TestCase, override_settings
+
+from tests.factories import make_article
+
+
+class HealthTests(TestCase):
+    def test_healthz_reports_database_and_cache(self):
+        response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["database"], "ok")
+        self.assertEqual(response.json()["cache"], "ok")
+        self.assertIn("no-cache", response["Cache-Control"])
+
+    def test_database_down_is_503(self):
+        with mock.patch("newsroom.health._database", side_effect=OSError("connection refused")):
+            response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json()["database"], "unavailable")
+
+
+@override_settings(NEWSROOM_PAGE_CACHE=True)
+class CacheDownTests(TestCase):
+    def test_readers_are_served_uncached_when_the_cache_is_down(self):
+        story = make_article(headline="Still readable")
+        broken = ConnectionError("Redis is restarting")
+        with (
+            mock.patch.object(cache, "get", side_effect=broken),
+            mock.patch.object(cache, "get_many", side_effect=broken),
+            mock.patch.object(cache, "set", side_effect=broken),
+            mock.patch.object(cache, "set_many", side_effect=broken),
+            mock.patch.object(cache, "add", side_effect=broken),
+            self.assertLogs("articles.cache", level="WARNING"),
+        ):
+            for url in ["/", story.get_absolute_url(), "/section/" + story.section.slug + "/"]:
+                with self.subTest(url=url):
+                    self.assertContains(self.client.get(url), "Still readable")
+            health = self.client.get("/healthz")
+        self.assertEqual(health.status_code, 200)
+        self.assertEqual(health.json()["cache"], "unavailable")
+        self.assertEqual(health.json()["status"], "degraded")
