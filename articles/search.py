@@ -82,18 +82,7 @@ def search(q: str, filters: Filters | None = None):
         query = SearchQuery(q, search_type="websearch", config=config())
         return (
             stories.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                raw_snippet=SearchHeadline(
-                    Concat("standfirst", Value(" "), "body", output_field=TextField()),
-                    query,
-                    config=config(),
-                    start_sel=START,
-                    stop_sel=STOP,
-                    max_words=35,
-                    min_words=15,
-                ),
-            )
+            .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-published_at", "-pk")
         )
     words = [w for w in re.split(r"\W+", q) if w][:10]
@@ -102,6 +91,36 @@ def search(q: str, filters: Filters | None = None):
             Q(headline__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)
         )
     return stories
+
+
+def add_snippets(stories, q: str) -> None:
+    """Give each story of a results page its highlighted ``snippet``.
+
+    On PostgreSQL ts_headline runs for this page's rows only (one query), never for every
+    match: it reads whole bodies, and a common word can match most of the archive.
+    """
+    q = clean_query(q)
+    raw = {}
+    if uses_postgres() and stories:
+        query = SearchQuery(q, search_type="websearch", config=config())
+        raw = dict(
+            Article.objects.filter(pk__in=[story.pk for story in stories])
+            .annotate(
+                raw_snippet=SearchHeadline(
+                    Concat("standfirst", Value(" "), "body", output_field=TextField()),
+                    query,
+                    config=config(),
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_words=35,
+                    min_words=15,
+                )
+            )
+            .values_list("pk", "raw_snippet")
+        )
+    for story in stories:
+        story.raw_snippet = raw.get(story.pk)
+        story.snippet = snippet(story, q)
 
 
 def snippet(story, q: str) -> SafeString:

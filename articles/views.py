@@ -319,7 +319,6 @@ def search_view(request):
         )
         if q:
             page = paginate(request, results)
-            for story in page.object_list:
-                story.snippet = search.snippet(story, q)
+            search.add_snippets(list(page.object_list), q)
     page_cache.depends_on(request, "search")
     return render(request, "articles/search.html", {"form": form, "q": q, "page": page})
