@@ -22,9 +22,9 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +47,22 @@ def depends_on(request, *keys):
     request._cache_keys.update(k for k in keys if k)
 
 
-def depends_on_stories(request, stories, *, bylines=True):
-    """A listing: every story card, its section, hero image and authors."""
+def depends_on_listing(request, key):
+    """A listing page (front, section, tag, author, feed, search): its own key, and the key
+    every listing shares. A story's change purges the listings it is on by their own keys
+    (``story_keys``); a rarer change seen on every card (an author's name, a picture) purges
+    ``listings`` as a whole. Few keys per page keep a cache hit cheap."""
+    depends_on(request, key, "listings")
+
+
+def depends_on_cards(request, stories):
+    """Story cards on an article page (related stories, the next story): headline, section,
+    picture. No bylines are shown on them."""
     keys = []
     for story in stories:
-        keys += [f"article:{story.pk}", f"section:{story.section_id}"]
+        keys.append(f"article:{story.pk}")
         if story.hero_image_id:
             keys.append(f"image:{story.hero_image_id}")
-        if bylines and "bylines" in getattr(story, "_prefetched_objects_cache", {}):
-            keys += [f"author:{b.author_id}" for b in story.bylines.all()]
     depends_on(request, *keys)
 
 
@@ -193,6 +200,12 @@ class PageCacheMiddleware:
         key = _page_key(request)
         entry = _lookup(key)
         if entry is not None:
+            etag = entry.headers.get("ETag")
+            if etag and etag in request.headers.get("If-None-Match", ""):
+                response = HttpResponseNotModified()
+                response["ETag"] = etag
+                response["X-Cache"] = "hit"
+                return response
             response = HttpResponse(entry.content, status=entry.status)
             for name, value in entry.headers.items():
                 response[name] = value
@@ -206,6 +219,8 @@ class PageCacheMiddleware:
             next_change = _next_scheduled_change()
             if next_change:
                 expires = min(expires, next_change)
+            if not response.has_header("ETag"):
+                set_response_etag(response)
             headers = {
                 name: value
                 for name, value in response.items()
@@ -266,7 +281,8 @@ def connect_signals():
 
     def purge_for(prefix):
         def handler(sender, instance, **kwargs):
-            purge(f"{prefix}:{instance.pk}")
+            # Tags are not shown on cards; authors' names and pictures are.
+            purge(f"{prefix}:{instance.pk}", None if prefix == "tag" else "listings")
 
         return handler
 

@@ -125,8 +125,7 @@ class LatestStories(Feed):
         for story in stories:
             story.feed_id = story_id(host, story)
         # For the page cache (articles.cache): a change to any of these purges this feed.
-        page_cache.depends_on(source.request, "feeds", self.subject_key(source))
-        page_cache.depends_on_stories(source.request, stories)
+        page_cache.depends_on(source.request, "feeds", self.subject_key(source), "listings")
         page_cache.depends_on(
             source.request, *{f"tag:{tag.pk}" for story in stories for tag in story.tags.all()}
         )

@@ -11,6 +11,7 @@ import io
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -38,6 +39,17 @@ def version_key(image: Image) -> str:
     """Changes whenever the file or the focal point changes, so old URLs never serve stale crops."""
     raw = f"{image.file.name}:{image.focal_x:.3f}:{image.focal_y:.3f}"
     return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:10]
+
+
+@lru_cache(maxsize=1)
+def url_prefix() -> str:
+    """Where rendition URLs start ("/images/"), found once: pages name dozens of renditions
+    and a reverse() for each would cost more than the rest of the picture markup."""
+    sample = reverse(
+        "articles:rendition",
+        kwargs={"pk": 1, "key": "k", "ratio": "orig", "width": 1, "ext": "jpg"},
+    )
+    return sample[: -len("1/k/orig-w1.jpg")]
 
 
 def crop_box(width: int, height: int, ratio, fx: float, fy: float) -> tuple[int, int, int, int]:
@@ -79,16 +91,13 @@ class Rendition:
 
     @property
     def url(self) -> str:
-        return reverse(
-            "articles:rendition",
-            kwargs={
-                "pk": self.image.pk,
-                "key": version_key(self.image),
-                "ratio": self.ratio,
-                "width": self.width,
-                "ext": self.ext,
-            },
-        )
+        image = self.image
+        inputs = (image.file.name, image.focal_x, image.focal_y)
+        cached = image.__dict__.get("_rendition_key")  # One hash per image, not per width.
+        if cached is None or cached[0] != inputs:
+            cached = image.__dict__["_rendition_key"] = (inputs, version_key(image))
+        key = cached[1]
+        return f"{url_prefix()}{self.image.pk}/{key}/{self.ratio}-w{self.width}.{self.ext}"
 
     @property
     def storage_path(self) -> Path:

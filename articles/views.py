@@ -116,8 +116,7 @@ def front(request):
     for story in section_rows:
         blocks.setdefault(story.section_id, []).append(story)
     section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]
-    page_cache.depends_on(request, "front")
-    page_cache.depends_on_stories(request, [s for s in [lead, *latest, *section_rows] if s])
+    page_cache.depends_on_listing(request, "front")
     return render(
         request,
         "articles/front.html",
@@ -169,7 +168,7 @@ def render_story(request, article, data=None, *, preview=None):
             *(f"author:{b.author_id}" for b in bylines),
             *(f"tag:{t.pk}" for t in tags),
         )
-        page_cache.depends_on_stories(
+        page_cache.depends_on_cards(
             request, [*links.related, *([links.next_story] if links.next_story else [])]
         )
     canonical = request.build_absolute_uri(article.get_absolute_url())
@@ -263,8 +262,7 @@ def corrections(request):
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page = archive_page(request, Article.objects.published().filter(section=section).for_listing())
-    page_cache.depends_on(request, f"section:{section.pk}")
-    page_cache.depends_on_stories(request, page.object_list)
+    page_cache.depends_on_listing(request, f"section:{section.pk}")
     return render(
         request,
         "articles/section.html",
@@ -275,8 +273,7 @@ def section_detail(request, slug):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = archive_page(request, Article.objects.published().filter(tags=tag).for_listing())
-    page_cache.depends_on(request, f"tag:{tag.pk}")
-    page_cache.depends_on_stories(request, page.object_list)
+    page_cache.depends_on_listing(request, f"tag:{tag.pk}")
     return render(request, "articles/tag.html", {"tag": tag, "page": page})
 
 
@@ -320,5 +317,5 @@ def search_view(request):
         if q:
             page = paginate(request, results)
             search.add_snippets(list(page.object_list), q)
-    page_cache.depends_on(request, "search")
+    page_cache.depends_on_listing(request, "search")
     return render(request, "articles/search.html", {"form": form, "q": q, "page": page})

@@ -13,8 +13,7 @@ def author_detail(request, slug):
     page = archive_page(
         request, Article.objects.published().filter(bylines__author=author).for_listing()
     )
-    page_cache.depends_on(request, f"author:{author.pk}")
-    page_cache.depends_on_stories(request, page.object_list)
+    page_cache.depends_on_listing(request, f"author:{author.pk}")
     return render(
         request,
         "authors/detail.html",

@@ -63,8 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    # Hits leave from here with their stored ETag (or a 304), before anything else runs.
     "articles.cache.PageCacheMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "articles.cache.PublicCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
