@@ -14,8 +14,16 @@ from .admin_workflow import ArticleWorkflowAdminMixin
 from .models import Article, Byline, Image, RelatedLink, Section
 
 
+class SafeSearchMixin:
+    """PostgreSQL text cannot hold a NUL character: strip it from admin searches instead of
+    failing with a 500."""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(SafeSearchMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position", "in_navigation"]
     list_editable = ["position", "in_navigation"]
     prepopulated_fields = {"slug": ["name"]}
@@ -23,7 +31,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(SafeSearchMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "credit", "dimensions", "uploaded_at"]
     list_display_links = ["thumbnail", "alt_text"]
     search_fields = ["alt_text", "caption", "credit"]
@@ -180,13 +188,17 @@ class LargeTablePaginator(Paginator):
     def count(self):
         query = self.object_list.query
         if connection.vendor == "postgresql" and not query.where:
+            table = connection.ops.quote_name(Article._meta.db_table)
             with connection.cursor() as cursor:
+                # One query either way: the exact COUNT runs only while the table is small.
                 cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
+                    "SELECT CASE WHEN c.reltuples > 10000 THEN c.reltuples::bigint"
+                    f" ELSE (SELECT COUNT(*) FROM {table}) END"
+                    " FROM pg_class c WHERE c.relname = %s",
                     [Article._meta.db_table],
                 )
                 row = cursor.fetchone()
-            if row and row[0] > 10_000:
+            if row:
                 return row[0]
         return super().count
 
@@ -243,7 +255,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(SafeSearchMixin, ArticleWorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline",

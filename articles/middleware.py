@@ -25,6 +25,8 @@ class LegacyRedirectMiddleware:
 
     @staticmethod
     def _lookup(path):
+        if "\x00" in path:  # PostgreSQL text cannot hold NUL; no stored address has one.
+            return None
         found = LegacyRedirect.objects.filter(old_path=path[:500]).select_related("article").first()
         if found and found.article.is_live:
             return HttpResponsePermanentRedirect(found.article.get_absolute_url())

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
+from articles.admin import SafeSearchMixin
+
 from .models import Author
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(SafeSearchMixin, admin.ModelAdmin):
     list_display = ["photo_thumbnail", "name", "job_title", "is_active", "user"]
     list_display_links = ["photo_thumbnail", "name"]
     list_filter = ["is_active"]

@@ -202,3 +202,13 @@ class ChangelistQueryBudgetTests(TestCase):
 
     def test_changelist_queries_are_flat_large(self):
         self.changelist_queries(120)
+
+
+class AdminSearchInputTests(TestCase):
+    def test_hostile_search_terms_are_not_errors(self):
+        make_article(headline="Harbour reopens")
+        self.client.force_login(make_user("chief", superuser=True))
+        for url in ["/admin/articles/article/", "/admin/authors/author/", "/admin/articles/image/"]:
+            for term in ["\x00", "harbour\x00", "x" * 10_000, "'; DROP TABLE x; --", "%_\\"]:
+                with self.subTest(url=url, term=term[:10]):
+                    self.assertEqual(self.client.get(url, {"q": term}).status_code, 200)

@@ -32,7 +32,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
     def setUpClass(cls):
         # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
         # the test itself are still synchronous.
-        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()
         from playwright.sync_api import sync_playwright
 
@@ -44,6 +45,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
         cls.browser.close()
         cls.playwright.stop()
         super().tearDownClass()
+        if cls._async_unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
     def open(self, path, width=1280, height=900):
         page = self.browser.new_page(viewport={"width": width, "height": height})
