@@ -17,13 +17,13 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 
 log = logging.getLogger(__name__)
@@ -134,11 +134,12 @@ def _fresh(entry: Entry) -> bool:
     return all(stamp < entry.started for stamp in stamps.values())
 
 
-def _next_scheduled_change() -> float | None:
-    """When the clock alone next changes what readers see (a scheduled publish or unpublish)."""
+def _next_scheduled_change(since: float) -> float | None:
+    """When the clock alone next changes what readers see (a scheduled publish or unpublish),
+    counted from ``since``, the moment the page began rendering."""
     from .models import Article
 
-    now = timezone.now()
+    now = datetime.fromtimestamp(since, tz=UTC)
     upcoming = [
         Article.objects.filter(status=Article.Status.SCHEDULED, published_at__gt=now)
         .order_by("published_at")
@@ -182,10 +183,14 @@ def _lookup(key):
 
 @tolerant(default=None)
 def _store(key, entry: Entry, timeout: int):
+    fresh_start = False
     for k in entry.keys:
-        # Never purged (or evicted): only pages rendered from now on count as fresh.
-        cache.add(STAMP_PREFIX + k, entry.started - 0.001, timeout=None)
-    cache.set(key, entry, timeout=timeout)
+        # A key with no stamp (never purged, or evicted) starts its clock now. This render
+        # began before that, so it is not stored: had the missing stamp been an evicted purge
+        # during the render, storing would serve the old page as fresh.
+        fresh_start |= bool(cache.add(STAMP_PREFIX + k, time.time(), timeout=None))
+    if not fresh_start:
+        cache.set(key, entry, timeout=timeout)
 
 
 class PageCacheMiddleware:
@@ -216,7 +221,7 @@ class PageCacheMiddleware:
         if self._storable(request, response):
             ttl = settings.NEWSROOM_PAGE_CACHE_SECONDS
             expires = started + ttl
-            next_change = _next_scheduled_change()
+            next_change = _next_scheduled_change(started)
             if next_change:
                 expires = min(expires, next_change)
             if not response.has_header("ETag"):

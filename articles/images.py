@@ -4,16 +4,20 @@ An upload is trusted only after Pillow has decoded it: the extension and the bro
 type say nothing. The stored file gets the extension of the format Pillow found.
 """
 
+import io
 import warnings
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from PIL import Image as PILImage
+from PIL import ImageOps
 
 # Formats a browser can show; anything else (SVG, TIFF, PSD, ...) is refused.
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 MIN_DIMENSION = 16
+ORIENTATION = 0x0112  # The EXIF tag phones use instead of rotating the pixels.
 
 
 def inspect_image(file) -> tuple[str, int, int]:
@@ -73,9 +77,32 @@ def validate_image_file(file) -> None:
 
 
 def normalise_image_name(file) -> None:
-    """Give an upload the extension of the format it really is (never trust the client's)."""
+    """Give an upload the extension of the format it really is (never trust the client's), and
+    turn a photo the camera stored sideways (EXIF orientation) upright, so its width, height
+    and every crop describe the picture people see."""
     if file is None or getattr(file, "_committed", True):
         return
     fmt, _w, _h = inspect_image(file)
     stem = PurePath(file.name).stem or "image"
-    file.name = f"{stem[:80]}.{ALLOWED_FORMATS[fmt]}"
+    name = f"{stem[:80]}.{ALLOWED_FORMATS[fmt]}"
+    upright = _upright(file, fmt)
+    if upright is not None:
+        file.file = ContentFile(upright, name=name)
+    file.name = name
+
+
+def _upright(file, fmt) -> bytes | None:
+    """The picture's bytes turned upright, or None when it already is."""
+    file.seek(0)
+    with PILImage.open(file) as img:
+        if img.getexif().get(ORIENTATION, 1) in (0, 1):
+            file.seek(0)
+            return None
+        turned = ImageOps.exif_transpose(img)
+        buffer = io.BytesIO()
+        options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {}
+        if img.info.get("icc_profile"):
+            options["icc_profile"] = img.info["icc_profile"]
+        turned.save(buffer, fmt, **options)
+    file.seek(0)
+    return buffer.getvalue()

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from PIL import Image as PILImage
@@ -169,8 +169,12 @@ def serve(request, pk, key, ratio, width, ext):
     if ratio not in RATIOS or ext not in FORMATS:
         raise Http404("No such rendition.")
     image = get_object_or_404(Image, pk=pk)
-    if key != version_key(image) or width not in widths_for(image, ratio):
+    if width not in widths_for(image, ratio):
         raise Http404("No such rendition.")
+    if key != version_key(image):
+        # An address from before a new file or focal point (a CDN's copy of a page, a shared
+        # card): send it to the current picture rather than break it.
+        return HttpResponseRedirect(Rendition(image, ratio, width, ext).url)
     if (
         ext == "png"
         and source_format(image) != "png"

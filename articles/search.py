@@ -86,6 +86,8 @@ def search(q: str, filters: Filters | None = None):
             .order_by("-rank", "-published_at", "-pk")
         )
     words = [w for w in re.split(r"\W+", q) if w][:10]
+    if not words:
+        return stories.none()  # Only punctuation: nothing to look for.
     for word in words:
         stories = stories.filter(
             Q(headline__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)

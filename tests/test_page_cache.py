@@ -55,11 +55,15 @@ class PageCacheTests(TestCase):
         ]
 
     def warm(self, urls):
+        # The first render of never-purged keys starts their clocks and is not stored; the
+        # second is stored; the third is a hit.
         for url in urls:
+            self.client.get(url)
             self.client.get(url)
             self.assertEqual(cached(self.client.get(url)), "hit", url)
 
-    def test_second_view_is_served_from_the_cache_without_queries(self):
+    def test_repeat_views_are_served_from_the_cache_without_queries(self):
+        self.assertEqual(cached(self.client.get("/")), "miss")
         self.assertEqual(cached(self.client.get("/")), "miss")
         with self.assertNumQueries(0):
             response = self.client.get("/")
@@ -189,6 +193,7 @@ class CrossProcessPurgeTests(TransactionTestCase):
 
     def test_publish_and_rename_in_another_process_show_here_at_once(self):
         for url in ["/", "/section/world/"]:
+            self.client.get(url)
             self.client.get(url)
             self.assertEqual(cached(self.client.get(url)), "hit")
         self.run_elsewhere(

@@ -119,3 +119,16 @@ class ImageUploadTests(TestCase):
         self.assertEqual(good.status_code, 302)
         image.refresh_from_db()
         self.assertEqual((image.focal_x, image.focal_y), (0.8, 0.2))
+
+    def test_sideways_phone_photo_is_stored_upright(self):
+        buffer = io.BytesIO()
+        exif = PILImage.Exif()
+        exif[0x0112] = 6  # "rotate 90° clockwise to view"
+        PILImage.new("RGB", (400, 300), (10, 120, 200)).save(buffer, "JPEG", exif=exif)
+        response = self.post_image("portrait.jpg", buffer.getvalue())
+        self.assertEqual(response.status_code, 302)
+        image = Image.objects.get()
+        self.assertEqual((image.width, image.height), (300, 400))
+        with image.file.open("rb") as stored, PILImage.open(stored) as img:
+            self.assertEqual(img.size, (300, 400))
+            self.assertIn(img.getexif().get(0x0112, 1), (0, 1))
