@@ -5,17 +5,6 @@ from django.test import TestCase
 from articles.models import Article
 from tests.factories import make_archive, make_article, make_author, make_section, make_user
 
-ARTICLE_PERMS = [
-    "articles.add_article",
-    "articles.change_article",
-    "articles.view_article",
-    "articles.add_byline",
-    "articles.change_byline",
-    "articles.delete_byline",
-    "articles.view_byline",
-    "authors.view_author",
-]
-
 
 def article_form(section, authors=(), **fields):
     data = {
