@@ -90,10 +90,20 @@ def purge(*keys):
     if not keys:
         return
 
-    @tolerant()
     def stamp():
-        now = time.time()  # A page counts as fresh only if it started strictly after this.
-        cache.set_many({STAMP_PREFIX + k: now for k in keys}, timeout=None)
+        # A lost purge would leave old pages fresh until they expire, so a cache blip gets a
+        # few quick retries before the failure is logged.
+        for attempt in range(3):
+            try:
+                now = time.time()  # Fresh means: started strictly after this.
+                cache.set_many({STAMP_PREFIX + k: now for k in keys}, timeout=None)
+                return
+            except Exception:
+                if attempt == 2:
+                    log.error("Page-cache purge of %s failed; pages may be stale for up to "
+                              "PAGE_CACHE_SECONDS", keys, exc_info=True)  # fmt: skip
+                else:
+                    time.sleep(0.1 * (attempt + 1))
 
     transaction.on_commit(stamp)
 

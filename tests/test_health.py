@@ -43,3 +43,26 @@ class CacheDownTests(TestCase):
         self.assertEqual(health.status_code, 200)
         self.assertEqual(health.json()["cache"], "unavailable")
         self.assertEqual(health.json()["status"], "degraded")
+
+
+@override_settings(NEWSROOM_PAGE_CACHE=True)
+class PurgeRetryTests(TestCase):
+    def test_a_purge_survives_a_cache_blip(self):
+        from articles import cache as page_cache
+
+        real = cache.set_many
+        calls = []
+
+        def flaky(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 1:
+                raise ConnectionError("blip")
+            return real(*args, **kwargs)
+
+        with (
+            mock.patch.object(cache, "set_many", side_effect=flaky),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            page_cache.purge("front")
+        self.assertEqual(len(calls), 2)
+        self.assertIsNotNone(cache.get(page_cache.STAMP_PREFIX + "front"))
