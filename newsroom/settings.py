@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_prose_editor",
+    "axes",
     "articles",
     "authors",
 ]
@@ -74,7 +75,26 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "articles.middleware.LegacyRedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses logins from a locked-out account or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): 5 failures lock the account from that address, and any
+# account from an address that keeps failing (credential stuffing), for an hour.
+AXES_FAILURE_LIMIT = int(env_str("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env_str("LOGIN_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# Behind a load balancer every request comes from its address: read the client's from
+# X-Forwarded-For, trusting only as many hops as PROXY_COUNT says there are.
+AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
+NEWSROOM_PROXY_COUNT = int(env_str("PROXY_COUNT", "0"))
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
