@@ -1,0 +1,60 @@
+"""No lost work through crashes: one transaction per editor action."""
+
+from unittest import mock
+
+from django.test import TestCase
+
+from articles import workflow
+from articles.models import Article, AuditEntry, Revision
+from tests.factories import make_author, make_section, make_user
+
+
+class CrashMidSaveTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("editor", role="Editor")
+        cls.section = make_section("World", slug="world")
+        cls.author = make_author("Lena Berg")
+        cls.story = workflow.create(
+            {"headline": "Original headline", "body": "<p>Original body.</p>", "section": cls.section.pk,
+             "bylines": [{"author": cls.author.pk, "role": "writer"}], "tags": ["Ports"]},
+            by=cls.editor,
+        )  # fmt: skip
+
+    def test_a_crash_inside_a_save_leaves_the_previous_revision_intact(self):
+        before = (Revision.objects.count(), AuditEntry.objects.count())
+        data = {
+            "headline": "Half-saved headline",
+            "body": "<p>New body.</p>",
+            "section": self.section.pk,
+            "bylines": [],
+            "tags": ["Other"],
+        }
+        # The search vector is written after the row, bylines and tags: fail there.
+        with (
+            mock.patch(
+                "articles.workflow.update_search_vector", side_effect=RuntimeError("power cut")
+            ),
+            self.assertRaises(RuntimeError),
+        ):
+            workflow.save(self.story, data, by=self.editor, base_revision=1)
+        story = Article.objects.get(pk=self.story.pk)
+        self.assertEqual(story.headline, "Original headline")
+        self.assertEqual(story.revision_number, 1)
+        self.assertEqual([b.author_id for b in story.bylines.all()], [self.author.pk])
+        self.assertEqual(sorted(story.tags.names()), ["Ports"])
+        self.assertEqual((Revision.objects.count(), AuditEntry.objects.count()), before)
+
+    def test_a_crash_in_the_admin_save_changes_nothing(self):
+        self.client.force_login(self.editor)
+        from tests.articles.test_admin import article_form
+
+        data = article_form(self.section, headline="From the admin") | {"base_revision": 1}
+        with (
+            mock.patch(
+                "articles.workflow.update_search_vector", side_effect=RuntimeError("disk full")
+            ),
+            self.assertRaises(RuntimeError),
+        ):
+            self.client.post(f"/admin/articles/article/{self.story.pk}/change/", data)
+        self.assertEqual(Article.objects.get(pk=self.story.pk).headline, "Original headline")
