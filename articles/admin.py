@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django import forms
 from django.contrib import admin
 from django.core.paginator import Paginator
@@ -165,9 +163,7 @@ class StateFilter(admin.SimpleListFilter):
         if value == "scheduled":
             return queryset.filter(status__in=Article.VISIBLE_STATES, published_at__gt=now)
         if value == "overdue":
-            return queryset.filter(
-                status=Article.Status.SCHEDULED, published_at__lt=now - timedelta(minutes=2)
-            )
+            return queryset.overdue()
         if value == "not_published":
             return queryset.filter(status=Article.Status.NOT_PUBLISHED)
         if value == "unpublished":

@@ -126,6 +126,14 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
+    def overdue(self):
+        """Scheduled stories whose time passed without publish_due recording them: the admin
+        flags these (is the worker running?)."""
+        return self.filter(
+            status=Article.Status.SCHEDULED,
+            published_at__lt=timezone.now() - Article.OVERDUE_AFTER,
+        )
+
     def gone(self):
         """Stories readers could see once and can no longer: they answer 410, not 404."""
         now = timezone.now()
@@ -208,6 +216,8 @@ class Article(models.Model):
     # A scheduled story is visible from its time by the clock alone; publish_due only records
     # that it went live. Both states therefore count for readers.
     VISIBLE_STATES = (Status.SCHEDULED, Status.PUBLISHED)
+    # publish_due runs every minute; a scheduled story still unrecorded after this is overdue.
+    OVERDUE_AFTER = timedelta(minutes=2)
 
     headline = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -379,7 +389,7 @@ class Article(models.Model):
         return (
             self.status == self.Status.SCHEDULED
             and self.published_at is not None
-            and self.published_at < timezone.now() - timedelta(minutes=2)
+            and self.published_at < timezone.now() - self.OVERDUE_AFTER
         )
 
     @property

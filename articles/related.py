@@ -27,11 +27,6 @@ class StoryLinks:
     next_story: Article | None = None
 
 
-def related_stories(article: Article, *, limit: int | None = None) -> list[Article]:
-    """Stories to show under ``article``: picks in their order, then the best automatic ones."""
-    return story_links(article, limit=limit).related
-
-
 def story_links(article: Article, *, limit: int | None = None) -> StoryLinks:
     """Related stories for ``article`` and the story to read next (the previous one in its
     section), loaded together. Never the story itself, never anything readers may not see.

@@ -46,9 +46,7 @@ def newsroom_dashboard(context):
             ),
             (
                 "Overdue (scheduled time passed, not recorded: is publish_due running?)",
-                stories.filter(
-                    status=Article.Status.SCHEDULED, published_at__lt=now - timedelta(minutes=2)
-                ).order_by("published_at")[:LIMIT],
+                stories.overdue().order_by("published_at")[:LIMIT],
                 "Nothing overdue.",
             ),
             (
