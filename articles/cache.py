@@ -15,16 +15,18 @@ publication or unpublication, since those change pages by the clock alone.
 
 import hashlib
 import logging
+import pickle
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, set_response_etag
+
+from newsroom.redis_cache import RedisCache
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,12 @@ def story_keys(article, *, bylines=(), tags=()) -> list[str]:
 # --- Purging ---------------------------------------------------------------------------------
 
 
+def _now_us() -> int:
+    """Stamps and render start times are whole microseconds: an int is stored in Redis as plain
+    digits (Django's Redis serializer leaves ints unpickled), so a Lua script can compare them."""
+    return time.time_ns() // 1000
+
+
 def purge(*keys):
     """Make every cached page that shows any of ``keys`` stale, now, in every process.
 
@@ -95,7 +103,7 @@ def purge(*keys):
         # few quick retries before the failure is logged.
         for attempt in range(3):
             try:
-                now = time.time()  # Fresh means: started strictly after this.
+                now = _now_us()  # Fresh means: started strictly after this.
                 cache.set_many({STAMP_PREFIX + k: now for k in keys}, timeout=None)
                 return
             except Exception:
@@ -108,17 +116,131 @@ def purge(*keys):
     transaction.on_commit(stamp)
 
 
+# --- Stored pages ----------------------------------------------------------------------------
+#
+# An entry is one bytes value: a first line "<started> <expires> <key> <key> ..." (times in
+# microseconds, keys the surrogate keys the page shows), then the pickled (status, headers,
+# body). The first line is all a freshness check needs, so Redis can make it itself.
+
+
+def _pack(started: int, expires: int, keys, status: int, headers: dict, content: bytes) -> bytes:
+    head = " ".join([str(started), str(expires), *keys]).encode()
+    return head + b"\n" + pickle.dumps((status, headers, content), pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(blob: bytes):
+    head, _, payload = blob.partition(b"\n")
+    started, expires, *keys = head.decode().split(" ")
+    return int(started), int(expires), keys, payload
+
+
+# Freshness in one round trip: the entry, the stamps of its keys, and the comparison, inside
+# Redis. A missing stamp (never purged, or evicted) is started now and the entry is not served.
+_REDIS_LOOKUP = """
+local blob = redis.call('GET', KEYS[1])
+if not blob then return false end
+local head = string.sub(blob, 1, string.find(blob, '\\n', 1, true) - 1)
+local fields = {}
+for field in string.gmatch(head, '%S+') do fields[#fields + 1] = field end
+local now = tonumber(ARGV[2])
+if tonumber(fields[2]) <= now then return false end
+local started = tonumber(fields[1])
+local stamp_keys = {}
+for i = 3, #fields do stamp_keys[#stamp_keys + 1] = ARGV[1] .. fields[i] end
+if #stamp_keys == 0 then return blob end
+local stamps = redis.call('MGET', unpack(stamp_keys))
+local fresh = true
+for i = 1, #stamp_keys do
+  local stamp = tonumber(stamps[i])
+  if not stamp then
+    redis.call('SET', stamp_keys[i], ARGV[2], 'NX')
+    fresh = false
+  elseif stamp >= started then
+    fresh = false
+  end
+end
+if fresh then return blob end
+return false
+"""
+
+# Start the clock of every key that has none; answers how many were started.
+_REDIS_START = """
+local started = 0
+for i = 1, #KEYS do
+  if redis.call('SET', KEYS[i], ARGV[1], 'NX') then started = started + 1 end
+end
+return started
+"""
+
+
+class _Store:
+    """Pages and stamps through Django's cache API (the file cache, local memory in tests)."""
+
+    def __init__(self, backend):
+        self.cache = backend
+
+    def lookup(self, key: str, now: int) -> bytes | None:
+        blob = self.cache.get(key)
+        if not isinstance(blob, bytes):
+            return None
+        started, expires, keys, _payload = _unpack(blob)
+        if expires <= now:
+            return None
+        stamps = self.cache.get_many([STAMP_PREFIX + k for k in keys])
+        fresh = True
+        for k in keys:
+            stamp = stamps.get(STAMP_PREFIX + k)
+            if not isinstance(stamp, int):  # Evicted or never purged: start the clock now.
+                self.cache.add(STAMP_PREFIX + k, now, timeout=None)
+                fresh = False
+            elif stamp >= started:
+                fresh = False
+        return blob if fresh else None
+
+    def start_clocks(self, keys, now: int) -> bool:
+        started = False
+        for k in keys:
+            started |= bool(self.cache.add(STAMP_PREFIX + k, now, timeout=None))
+        return started
+
+    def save(self, key: str, blob: bytes, timeout: int):
+        self.cache.set(key, blob, timeout=timeout)
+
+
+class _RedisStore(_Store):
+    """The same, with the freshness check made inside Redis: one round trip per page view."""
+
+    def __init__(self, backend):
+        super().__init__(backend)
+        self.client = client = backend._cache.get_client(write=True)
+        self.lookup_script = client.register_script(_REDIS_LOOKUP)
+        self.start_script = client.register_script(_REDIS_START)
+        self.stamp_prefix = backend.make_and_validate_key(STAMP_PREFIX)
+
+    def lookup(self, key: str, now: int) -> bytes | None:
+        blob = self.lookup_script(keys=[self.cache.make_key(key)], args=[self.stamp_prefix, now])
+        return blob or None
+
+    def start_clocks(self, keys, now: int) -> bool:
+        stamp_keys = [self.stamp_prefix + k for k in keys]
+        return bool(stamp_keys) and self.start_script(keys=stamp_keys, args=[now]) > 0
+
+    def save(self, key: str, blob: bytes, timeout: int):
+        # Stored as it is (not pickled by Django's serializer): the lookup script reads it.
+        self.client.set(self.cache.make_key(key), blob, ex=timeout)
+
+
+def _store() -> _Store:
+    """The store for the cache backend in use (kept on the backend: tests swap CACHES)."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    store = getattr(backend, "_newsroom_page_store", None)
+    if store is None:
+        store = (_RedisStore if isinstance(backend, RedisCache) else _Store)(backend)
+        backend._newsroom_page_store = store
+    return store
+
+
 # --- The middleware --------------------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    started: float
-    keys: list[str]
-    status: int
-    content: bytes
-    headers: dict
-    expires: float
 
 
 def _page_key(request) -> str:
@@ -129,19 +251,6 @@ def _page_key(request) -> str:
 def _is_anonymous_read(request) -> bool:
     # No session cookie means no logged-in staff: no database query is needed to know it.
     return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
-
-
-def _fresh(entry: Entry) -> bool:
-    if entry.expires <= time.time():
-        return False
-    stamps = cache.get_many([STAMP_PREFIX + k for k in entry.keys])
-    missing = [k for k in entry.keys if STAMP_PREFIX + k not in stamps]
-    if missing:
-        now = time.time()
-        for key in missing:  # Evicted or never purged: start the clock now.
-            cache.add(STAMP_PREFIX + key, now, timeout=None)
-        return False
-    return all(stamp < entry.started for stamp in stamps.values())
 
 
 def _next_scheduled_change(since: float) -> float | None:
@@ -185,22 +294,22 @@ def tolerant(default=None):
 
 @tolerant(default=None)
 def _lookup(key):
-    entry = cache.get(key)
-    if isinstance(entry, Entry) and _fresh(entry):
-        return entry
-    return None
+    blob = _store().lookup(key, _now_us())
+    if blob is None:
+        return None
+    _started, _expires, _keys, payload = _unpack(blob)
+    return pickle.loads(payload)  # noqa: S301 (written by this module, in our own cache)
 
 
 @tolerant(default=None)
-def _store(key, entry: Entry, timeout: int):
-    fresh_start = False
-    for k in entry.keys:
-        # A key with no stamp (never purged, or evicted) starts its clock now. This render
-        # began before that, so it is not stored: had the missing stamp been an evicted purge
-        # during the render, storing would serve the old page as fresh.
-        fresh_start |= bool(cache.add(STAMP_PREFIX + k, time.time(), timeout=None))
-    if not fresh_start:
-        cache.set(key, entry, timeout=timeout)
+def _save(key, started: int, expires: int, keys, status, headers, content):
+    store = _store()
+    # A key with no stamp (never purged, or evicted) starts its clock now. This render began
+    # before that, so it is not stored: had the missing stamp been an evicted purge during the
+    # render, storing would serve the old page as fresh.
+    if not store.start_clocks(keys, _now_us()):
+        timeout = max(1, (expires - _now_us()) // 1_000_000)
+        store.save(key, _pack(started, expires, keys, status, headers, content), timeout)
 
 
 class PageCacheMiddleware:
@@ -213,27 +322,25 @@ class PageCacheMiddleware:
         if not (enabled() and _is_anonymous_read(request)):
             return self.get_response(request)
         key = _page_key(request)
-        entry = _lookup(key)
-        if entry is not None:
-            etag = entry.headers.get("ETag")
+        hit = _lookup(key)
+        if hit is not None:
+            status, headers, content = hit
+            etag = headers.get("ETag")
             if etag and etag in request.headers.get("If-None-Match", ""):
                 response = HttpResponseNotModified()
                 response["ETag"] = etag
                 response["X-Cache"] = "hit"
                 return response
-            response = HttpResponse(entry.content, status=entry.status)
-            for name, value in entry.headers.items():
-                response[name] = value
+            response = HttpResponse(content, status=status, headers=headers)
             response["X-Cache"] = "hit"
             return response
-        started = time.time()
+        started = _now_us()
         response = self.get_response(request)
         if self._storable(request, response):
-            ttl = settings.NEWSROOM_PAGE_CACHE_SECONDS
-            expires = started + ttl
-            next_change = _next_scheduled_change(started)
+            expires = started + settings.NEWSROOM_PAGE_CACHE_SECONDS * 1_000_000
+            next_change = _next_scheduled_change(started / 1_000_000)
             if next_change:
-                expires = min(expires, next_change)
+                expires = min(expires, int(next_change * 1_000_000))
             if not response.has_header("ETag"):
                 set_response_etag(response)
             headers = {
@@ -241,9 +348,8 @@ class PageCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in {"set-cookie", "x-cache"}
             }
-            entry = Entry(started, sorted(request._cache_keys), response.status_code,
-                          response.content, headers, expires)  # fmt: skip
-            _store(key, entry, timeout=max(1, int(expires - time.time())))
+            _save(key, started, expires, sorted(request._cache_keys), response.status_code,
+                  headers, response.content)  # fmt: skip
             response["X-Cache"] = "miss"
         return response
 

@@ -132,9 +132,9 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "newsroom",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "newsroom"),
             # A Redis that drops packets must cost readers half a second, not a TCP timeout:
             # the site serves uncached pages when the cache fails.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -143,12 +143,89 @@ class PageCacheTests(TestCase):
         self.assertEqual(again.status_code, 304)
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def redis_available() -> bool:
+    try:
+        import redis
+
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except Exception:
+        return False
+
+
+def redis_cache(prefix):
+    return {
+        "default": {
+            "BACKEND": "newsroom.redis_cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+
+
+def forget_redis_keys(prefix):
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@unittest.skipUnless(redis_available(), "needs Redis (REDIS_URL in production)")
+class RedisPageCacheTests(PageCacheTests):
+    """The same guarantees with Redis, where freshness is checked by a script inside Redis."""
+
+    prefix = f"newsroom-test-{os.getpid()}"
+
+    def setUp(self):
+        super().setUp()
+        override = override_settings(CACHES=redis_cache(self.prefix))
+        override.enable()
+        self.addCleanup(override.disable)
+        self.addCleanup(forget_redis_keys, self.prefix)
+
+    def test_a_hit_is_one_round_trip_to_redis(self):
+        from django.core.cache import cache
+
+        url = self.story.get_absolute_url()
+        self.warm([url])
+        client = cache._cache.get_client()
+        calls = []
+        original = client.execute_command
+
+        def counting(*args, **options):
+            calls.append(args[0])
+            return original(*args, **options)
+
+        client.execute_command = counting
+        try:
+            response = self.client.get(url)
+        finally:
+            del client.execute_command
+        self.assertEqual(cached(response), "hit")
+        self.assertEqual(len(calls), 1, calls)
+
+    def test_an_evicted_stamp_is_a_miss_never_a_stale_page(self):
+        import redis
+
+        url = self.story.get_absolute_url()
+        self.warm([url])
+        client = redis.Redis.from_url(REDIS_URL)
+        client.delete(f"{self.prefix}:1:pc:stamp:article:{self.story.pk}")
+        self.assertEqual(cached(self.client.get(url)), "miss")
+        self.assertIsNotNone(client.get(f"{self.prefix}:1:pc:stamp:article:{self.story.pk}"))
+
+
 @unittest.skipUnless(connection.vendor == "postgresql", "another process needs a shared database")
 class CrossProcessPurgeTests(TransactionTestCase):
     """A change made by another process (the admin's, the publish_due worker's) reaches pages
     this process serves from the shared cache."""
 
-    def setUp(self):
+    def shared_cache(self):
+        """The cache settings for this process, and the environment for the other one."""
         self.cache_dir = tempfile.mkdtemp(prefix="newsroom-cache-")
         self.addCleanup(shutil.rmtree, self.cache_dir, ignore_errors=True)
         file_cache = {
@@ -157,7 +234,11 @@ class CrossProcessPurgeTests(TransactionTestCase):
                 "LOCATION": self.cache_dir,
             }
         }
-        self.settings_override = override_settings(NEWSROOM_PAGE_CACHE=True, CACHES=file_cache)
+        return file_cache, {"CACHE_DIR": self.cache_dir}
+
+    def setUp(self):
+        caches, self.elsewhere_env = self.shared_cache()
+        self.settings_override = override_settings(NEWSROOM_PAGE_CACHE=True, CACHES=caches)
         self.settings_override.enable()
         self.addCleanup(self.settings_override.disable)
         self.editor = make_user("editor", role="Editor")
@@ -179,9 +260,9 @@ class CrossProcessPurgeTests(TransactionTestCase):
         env = {
             **os.environ,
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "CACHE_DIR": self.cache_dir,
         }
         env.pop("REDIS_URL", None)
+        env.update(self.elsewhere_env)
         subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", code],
             cwd=settings.BASE_DIR,
@@ -209,3 +290,14 @@ class CrossProcessPurgeTests(TransactionTestCase):
             f"a = Author.objects.get(pk={self.author.pk}); a.name = 'Renamed Elsewhere'; a.save()"
         )
         self.assertContains(self.client.get("/"), "Renamed Elsewhere")
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "another process needs a shared database")
+@unittest.skipUnless(redis_available(), "needs Redis")
+class CrossProcessRedisPurgeTests(CrossProcessPurgeTests):
+    """The production set-up: gunicorn workers, the admin and the worker share Redis."""
+
+    def shared_cache(self):
+        prefix = f"newsroom-xproc-{os.getpid()}"
+        self.addCleanup(forget_redis_keys, prefix)
+        return redis_cache(prefix), {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}
