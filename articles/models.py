@@ -310,6 +310,9 @@ class Article(models.Model):
     # Weighted full-text vector (headline, standfirst, body, tags, authors), kept by
     # articles.search whenever the row's content changes; GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
+    # When the links under the story (StoryLink) were last worked out; empty means "work them
+    # out when the story is next shown" (imported stories, or a neighbour changed).
+    links_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -483,6 +486,34 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return str(self.to_article)
+
+
+class StoryLink(models.Model):
+    """A story shown under another one: "Related stories" (the editor's picks, then automatic
+    ones) and "Next in the section". Worked out when the story is published (or first shown)
+    by articles.related, not on every view, so a story page costs one indexed query for them
+    however large the archive. Readers still only see links to stories that are live now."""
+
+    class Kind(models.TextChoices):
+        RELATED = "related", "related story"
+        NEXT = "next", "next in the section"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="story_links")
+    story = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="linked_from")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["article", "kind", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "kind", "position"], name="story_link_position_once"
+            ),
+            models.CheckConstraint(condition=~Q(article=F("story")), name="story_link_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} → {self.story_id} ({self.kind} {self.position})"
 
 
 from .editorial import (  # noqa: E402  (models Django must find; they refer back to Article)

@@ -1,10 +1,16 @@
-"""Related stories: editor picks first, then automatic candidates.
+"""Related stories: editor picks first, then automatic candidates; and the next story to read.
 
 Automatic candidates are published stories within a recency window either side of the story's
 own publication time. They score by the tags they share (a tag weighs more the fewer stories in
-the window carry it), a bonus for the same section, and closeness in time. Every query here is
-bounded by the window and served by an index, so the cost stays the same however large the
-archive grows, and the number of queries is fixed (four) whatever the story's tags or picks.
+the window carry it), a bonus for the same section, and closeness in time.
+
+The links are worked out once, not on every view: when an editor publishes the story (or
+publishes changes to it), or the first time a story with none worked out is shown (imported
+stories). They are kept as StoryLink rows, so a reader's page loads them in one indexed query.
+Readers only ever see links to stories that are live at the moment of the request (the
+visibility rule applies to the linked rows). When a story is published, the stories it links to
+are worked out again on their next view, so they link back to it; when one is taken down, the
+stories linking to it are too, so they fill the gap.
 """
 
 import math
@@ -13,9 +19,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .models import Article, RelatedLink, TaggedArticle
+from . import cache as page_cache
+from .models import Article, RelatedLink, StoryLink, TaggedArticle
 
 SAME_SECTION_BONUS = 0.75
 SECTION_CANDIDATES = 30
@@ -29,28 +38,104 @@ class StoryLinks:
 
 def story_links(article: Article, *, limit: int | None = None) -> StoryLinks:
     """Related stories for ``article`` and the story to read next (the previous one in its
-    section), loaded together. Never the story itself, never anything readers may not see.
-    """
-    limit = limit or settings.NEWSROOM_RELATED_COUNT
-    visible = Article.objects.published().exclude(pk=article.pk)
-
-    pick_ids = list(
-        RelatedLink.objects.filter(from_article=article, to_article__in=visible)
-        .order_by("position", "pk")
-        .values_list("to_article_id", flat=True)[:limit]
+    section). Never the story itself, never anything readers may not see."""
+    if article.pk is None or not article.is_live:
+        # A preview of a draft or a scheduled story: worked out now, not kept.
+        return _load(*_work_out(article, limit))
+    if article.links_computed_at is None:
+        return _load(*refresh(article, limit=limit))
+    cards = (
+        Article.objects.published()
+        .filter(linked_from__article=article)
+        .annotate(link_kind=F("linked_from__kind"))
+        .order_by("linked_from__kind", "linked_from__position")
+        .select_related("section", "hero_image")
+        .defer("body")
     )
+    links = StoryLinks()
+    for card in cards:
+        if card.link_kind == StoryLink.Kind.NEXT:
+            links.next_story = card
+        else:
+            links.related.append(card)
+    return links
+
+
+def refresh(article: Article, *, limit: int | None = None) -> tuple[list[int], int | None]:
+    """Work out the links of a live ``article`` again and keep them."""
+    related_ids, next_id = _work_out(article, limit)
+    rows = [
+        StoryLink(article_id=article.pk, story_id=pk, kind=StoryLink.Kind.RELATED, position=i)
+        for i, pk in enumerate(related_ids)
+    ]
+    if next_id:
+        rows.append(
+            StoryLink(article_id=article.pk, story_id=next_id, kind=StoryLink.Kind.NEXT, position=0)
+        )
+    with transaction.atomic():
+        # One writer at a time per story: two readers racing to fill the same story's links
+        # (or a reader and a publish) must not collide on its positions.
+        Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
+        StoryLink.objects.filter(article_id=article.pk).delete()
+        StoryLink.objects.bulk_create(rows)
+        now = timezone.now()
+        Article.objects.filter(pk=article.pk).update(links_computed_at=now)
+    article.links_computed_at = now
+    return related_ids, next_id
+
+
+def forget(article_ids) -> None:
+    """The links of these stories are out of date: work them out on their next view (and let
+    the page cache drop the pages showing them)."""
+    ids = sorted(set(article_ids))
+    if ids:
+        Article.objects.filter(pk__in=ids).update(links_computed_at=None)
+        page_cache.purge(*(f"article:{pk}" for pk in ids))
+
+
+def linked_to(article: Article) -> list[int]:
+    """The stories whose links include ``article`` (indexed)."""
+    return list(StoryLink.objects.filter(story=article).values_list("article_id", flat=True))
+
+
+def neighbours(article: Article) -> list[int]:
+    """The stories linking to ``article`` and the ones it links to."""
+    links_from = StoryLink.objects.filter(article=article).values_list("story_id", flat=True)
+    return linked_to(article) + list(links_from)
+
+
+def _work_out(article: Article, limit: int | None) -> tuple[list[int], int | None]:
+    """Ids of the related stories in order, and of the next story, from the database now."""
+    limit = limit or settings.NEWSROOM_RELATED_COUNT
+    visible = Article.objects.published()
+    if article.pk:
+        visible = visible.exclude(pk=article.pk)
+    pick_ids = []
+    if article.pk:
+        pick_ids = list(
+            RelatedLink.objects.filter(from_article=article, to_article__in=visible)
+            .order_by("position", "pk")
+            .values_list("to_article_id", flat=True)[:limit]
+        )
     scores, next_id = _automatic_scores(article, visible.exclude(pk__in=pick_ids))
     # The next story has its own link: it does not take a related slot too.
     auto_ids = [pk for pk, _score in scores if pk != next_id][: max(limit - len(pick_ids), 0)]
+    return pick_ids + auto_ids, next_id
 
-    wanted = pick_ids + auto_ids
-    load = set(wanted) | ({next_id} if next_id else set())
+
+def _load(related_ids: list[int], next_id: int | None) -> StoryLinks:
+    load = set(related_ids) | ({next_id} if next_id else set())
     if not load:
         return StoryLinks()
-    cards = visible.filter(pk__in=load).select_related("section", "hero_image").defer("body")
+    cards = (
+        Article.objects.published()
+        .filter(pk__in=load)
+        .select_related("section", "hero_image")
+        .defer("body")
+    )
     by_id = {story.pk: story for story in cards}
     return StoryLinks(
-        related=[by_id[pk] for pk in wanted if pk in by_id], next_story=by_id.get(next_id)
+        related=[by_id[pk] for pk in related_ids if pk in by_id], next_story=by_id.get(next_id)
     )
 
 
@@ -63,7 +148,7 @@ def _automatic_scores(article: Article, candidates) -> tuple[list[tuple[int, flo
     )
 
     # The story's tags: taken from the prefetch when the page already loaded them.
-    tag_ids = [tag.pk for tag in article.tags.all()]
+    tag_ids = [tag.pk for tag in article.tags.all()] if article.pk else []
     seen: dict[int, tuple] = {}
     tag_hits: dict[int, list[int]] = defaultdict(list)
     tag_df: dict[int, int] = defaultdict(int)

@@ -5,7 +5,9 @@ from datetime import timedelta
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from tests.factories import make_article, make_section, pick
+from articles import workflow
+from articles.models import StoryLink
+from tests.factories import make_article, make_section, make_user, pick
 
 
 def related_headlines(client, article):
@@ -143,6 +145,78 @@ class RelatedStoriesTests(TestCase):
         )
         self.assertEqual(
             related_headlines(self.client, self.story), ["Yesterday", "Three weeks ago"]
+        )
+
+
+@override_settings(NEWSROOM_RELATED_WINDOW_DAYS=30, NEWSROOM_RELATED_COUNT=2)
+class KeptLinksTests(TestCase):
+    """Links are worked out once and kept; publishing and unpublishing keep them right."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.now = timezone.now()
+        cls.editor = make_user("editor", role="Editor")
+        cls.world = make_section("World", slug="world")
+        cls.climate = make_section("Climate", slug="climate")
+        cls.story = make_article(
+            headline="Floods hit the delta",
+            section=cls.world,
+            tags=["floods", "delta"],
+            published_at=cls.now - timedelta(days=1),
+        )
+        cls.match = make_article(
+            headline="Delta floods recede",
+            section=cls.climate,
+            tags=["floods", "delta"],
+            published_at=cls.now - timedelta(days=3),
+        )
+
+    def test_links_are_worked_out_on_first_view_and_kept(self):
+        self.assertFalse(StoryLink.objects.filter(article=self.story).exists())
+        self.assertEqual(related_headlines(self.client, self.story), ["Delta floods recede"])
+        self.assertEqual(
+            list(StoryLink.objects.filter(article=self.story).values_list("story_id", "kind")),
+            [(self.match.pk, "related")],
+        )
+        # A row written behind the workflow's back (not a publish) does not change kept links.
+        make_article(headline="Unannounced", section=self.climate, tags=["floods", "delta"])
+        self.assertEqual(related_headlines(self.client, self.story), ["Delta floods recede"])
+
+    def test_a_published_story_is_linked_back_from_the_stories_it_links_to(self):
+        related_headlines(self.client, self.story)  # Links kept before the new story exists.
+        draft = workflow.create(
+            {
+                "headline": "Delta dams hold",
+                "body": "<p>Text.</p>",
+                "section": self.world.pk,
+                "tags": ["floods", "delta"],
+            },
+            by=self.editor,
+        )
+        workflow.publish(draft, by=self.editor)
+        self.assertIn("Delta floods recede", related_headlines(self.client, draft))
+        self.assertIn("Delta dams hold", related_headlines(self.client, self.story))
+
+    def test_an_unpublished_story_leaves_the_links_and_its_place_is_filled(self):
+        make_article(
+            headline="Older delta story",
+            section=self.climate,
+            tags=["delta"],
+            published_at=self.now - timedelta(days=9),
+        )
+        make_article(
+            headline="Even older delta story",
+            section=self.climate,
+            tags=["delta"],
+            published_at=self.now - timedelta(days=12),
+        )
+        self.assertEqual(
+            related_headlines(self.client, self.story), ["Delta floods recede", "Older delta story"]
+        )
+        workflow.unpublish(self.match, by=self.editor)
+        self.assertEqual(
+            related_headlines(self.client, self.story),
+            ["Older delta story", "Even older delta story"],
         )
 
 
