@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -25,13 +24,6 @@ class TwoFactorMiddleware:
         if request.path.startswith(admin_root) and request.user.is_authenticated:
             allowed = {reverse("two-factor"), reverse("admin:login"), reverse("admin:logout")}
             if request.path not in allowed and two_factor.needs_verification(request.user):
-                if two_factor.is_enrolled(request.user):
-                    messages.info(request, "Enter a two-factor code to continue.")
-                else:
-                    messages.warning(
-                        request,
-                        "Two-factor login is required for your account. Set it up to continue.",
-                    )
                 target = reverse("two-factor")
                 if request.method == "GET":
                     target += "?" + urlencode({"next": request.get_full_path()})
