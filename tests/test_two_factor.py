@@ -259,6 +259,18 @@ class LoginTests(TwoFactorTestCase):
         self.client.post("/admin/logout/")
         self.assertFalse(AccessAttempt.objects.filter(username="reporter").exists())
 
+    def test_hostile_codes_are_form_errors(self):
+        codes = ["\x00123456", "9" * 500, "１２３４５６", "'; drop table--", "²²²²²²"]
+        for n, code in enumerate(codes):  # from several addresses: five would lock out
+            response = self.login("reporter", code=code, ip=f"198.51.100.{n}")
+            self.assertEqual(response.status_code, 200, repr(code))
+            self.assertNotSignedIn()
+            self.traveller.shift(timedelta(minutes=10))
+        self.client.force_login(self.user)
+        for code in ["\x00123456", "9" * 500]:
+            response = self.client.post(PAGE, {"action": "verify", "code": code})
+            self.assertEqual(response.status_code, 200, repr(code))
+
     def test_a_session_from_before_enrolment_must_give_a_code(self):
         self.client.force_login(self.user)  # signed in with a password only
         response = self.client.get("/admin/articles/article/")
