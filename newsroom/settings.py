@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "taggit",
     "django_prose_editor",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
     "articles",
     "authors",
 ]
@@ -72,8 +76,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave a two-factor code.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Staff who owe a two-factor code reach only the two-factor page until they give it.
+    "accounts.middleware.TwoFactorMiddleware",
     "articles.middleware.LegacyRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -91,10 +99,20 @@ AXES_COOLOFF_TIME = float(env_str("LOGIN_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# Failed attempts are stored with the form data: never the password or a two-factor code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 # Behind a load balancer every request comes from its address: read the client's from
 # X-Forwarded-For, trusting only as many hops as PROXY_COUNT says there are.
 AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
 NEWSROOM_PROXY_COUNT = int(env_str("PROXY_COUNT", "0"))
+
+# Two-factor login (django-otp: an authenticator app plus backup codes, accounts/). Anyone on
+# the staff may turn it on; with REQUIRE_2FA=1 superusers and these groups must, before they
+# can use the admin. A wrong or missing code at login counts as a failed login for axes.
+NEWSROOM_REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
+NEWSROOM_2FA_GROUPS = ["Editor"]
+# The django-otp device admin (superusers, to remove a lost phone) never shows secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
@@ -217,6 +235,8 @@ NEWSROOM_SITE_TAGLINE = env_str("SITE_TAGLINE", "Independent news, every day")
 NEWSROOM_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 NEWSROOM_LOGO = env_str("SITE_LOGO", "img/logo.png")  # a static file: publisher logo for Google
 NEWSROOM_LOGO_SIZE = (600, 60)
+# The account name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = NEWSROOM_SITE_NAME
 NEWSROOM_SOCIAL_LINKS = [
     ("X", env_str("SOCIAL_X", "https://x.com/dailyledger")),
     ("Bluesky", env_str("SOCIAL_BLUESKY", "https://bsky.app/profile/dailyledger.example")),

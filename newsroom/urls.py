@@ -4,15 +4,21 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from accounts.forms import AdminLoginForm
+from accounts.views import two_factor_page
 from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from newsroom.health import healthz
 
 admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} newsroom"
 admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} newsroom"
 admin.site.index_title = "Stories, people and pictures"
+# Asks for a two-factor code from anyone who has turned it on (accounts/two_factor.py).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before the admin's own URLs; admin_view: staff only, CSRF, never cached.
+    path("admin/two-factor/", admin.site.admin_view(two_factor_page), name="two-factor"),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
     path(

@@ -180,9 +180,9 @@ class ChangelistQueryBudgetTests(TestCase):
         authors = [make_author(f"Writer {i}") for i in range(5)]
         make_archive(size, sections=sections, authors=authors, tags=["a", "b", "c", "d"])
         self.client.force_login(make_user(f"boss{size}", superuser=True))
-        # session, user, one count (no second full-table count), rows, bylines, filter
-        # choices (sections, authors), date hierarchy
-        with self.assertNumQueries(9):
+        # session, user, two-factor check (is this person enrolled?), one count (no second
+        # full-table count), rows, bylines, filter choices (sections, authors), date hierarchy
+        with self.assertNumQueries(10):
             response = self.client.get("/admin/articles/article/")
         self.assertEqual(response.status_code, 200)
 
