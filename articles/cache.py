@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 PAGE_PREFIX = "pc:page:"
 STAMP_PREFIX = "pc:stamp:"
 SITE_WIDE = ("front", "feeds", "sitemaps", "search", "corrections")
+UNSTORED_HEADERS = {
+    "set-cookie",
+    "x-cache",
+    "content-security-policy",
+    "content-security-policy-report-only",
+}
 
 
 def enabled() -> bool:
@@ -124,6 +130,13 @@ class Entry:
 def _page_key(request) -> str:
     raw = f"{request.get_host()}|{request.path}|{request.META.get('QUERY_STRING', '')}"
     return PAGE_PREFIX + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+def _uses_nonce(request) -> bool:
+    """Whether this response carries a CSP nonce (django-csp's lazy ``request.csp_nonce`` is
+    true once read). Such a page is one reader's only: a nonce served twice protects nothing,
+    and a cached body's nonce would not match the next response's header."""
+    return bool(getattr(request, "csp_nonce", None))
 
 
 def _is_anonymous_read(request) -> bool:
@@ -239,7 +252,8 @@ class PageCacheMiddleware:
             headers = {
                 name: value
                 for name, value in response.items()
-                if name.lower() not in {"set-cookie", "x-cache"}
+                # The CSP header is set per response, outside this middleware.
+                if name.lower() not in UNSTORED_HEADERS
             }
             entry = Entry(started, sorted(request._cache_keys), response.status_code,
                           response.content, headers, expires)  # fmt: skip
@@ -254,6 +268,7 @@ class PageCacheMiddleware:
             and response.status_code in (200, 410)
             and not response.streaming
             and not response.cookies
+            and not _uses_nonce(request)
             and "private" not in response.get("Cache-Control", "")
             and "no-cache" not in response.get("Cache-Control", "")
         )
@@ -270,7 +285,7 @@ class PublicCacheHeadersMiddleware:
         response = self.get_response(request)
         if not getattr(request, "_cache_keys", None) or "Cache-Control" in response:
             return response
-        if _is_anonymous_read(request):
+        if _is_anonymous_read(request) and not _uses_nonce(request):
             # Browsers revalidate every time (a 304 is cheap, and an editor's correction must
             # show on reload); a shared cache or CDN may keep the page briefly.
             patch_cache_control(
