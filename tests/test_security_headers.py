@@ -6,13 +6,17 @@ tests/e2e/test_content_security_policy.py checks in Chromium that the pages meet
 
 import base64
 import hashlib
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import django_prose_editor
 from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.http import HttpResponse
-from django.test import RequestFactory, TestCase, override_settings
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 
 from articles import cache as page_cache
 from articles.admin import EDITOR_STYLE_HASH
@@ -198,3 +202,33 @@ class NoncePagesAreNeverSharedTests(TestCase):
         self.assertIn("public", responses[0]["Cache-Control"])
         for response in responses:
             self.assertEqual(policy(response)["script-src"], "'self'")
+
+
+class PolicyFromTheEnvironmentTests(SimpleTestCase):
+    def test_extra_origins_and_a_report_address_are_added_from_the_environment(self):
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+            "CSP_IMG_SRC": "https://cdn.example.net, https://old.example.org",
+            "CSP_SCRIPT_SRC": "https://plausible.io",
+            "CSP_REPORT_URI": "https://reports.example.net/csp",
+        }
+        code = "import django; django.setup(); from csp.utils import build_policy; print(build_policy())"
+        run = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertEqual(run.returncode, 0, run.stderr)
+        directives = dict(
+            part.strip().split(None, 1) for part in run.stdout.strip().split(";") if part.strip()
+        )
+        self.assertEqual(
+            directives["img-src"], "'self' https://cdn.example.net https://old.example.org"
+        )
+        self.assertEqual(directives["script-src"], "'self' https://plausible.io")
+        self.assertEqual(directives["style-src"], "'self'")
+        self.assertEqual(directives["report-uri"], "https://reports.example.net/csp")

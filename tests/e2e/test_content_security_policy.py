@@ -141,6 +141,7 @@ class ContentSecurityPolicyTests(BrowserTestCase):
         # A new story, written in the body editor (its import map needs the nonce, the style
         # it injects needs the hash).
         self.visit(page, "/admin/articles/article/add/")
+        self.assert_policy_kept(page, "add form")  # a refused import map: no editor below
         editor = page.locator(".field-body [contenteditable=true]")
         editor.wait_for()
         page.fill("#id_headline", "Harbour wall repairs begin")
@@ -149,12 +150,16 @@ class ContentSecurityPolicyTests(BrowserTestCase):
         page.keyboard.press("Control+b")
         page.keyboard.type(" In bold.")
         page.select_option("#id_section", index=1)
+        # The hero picture through the admin's autocomplete (select2, fetching from the admin).
+        page.click(".field-hero_image .select2-selection")
+        page.locator(".select2-results li[role=option]:not(.loading-results)").first.click()
         self.assert_policy_kept(page, "add form with the editor")
         with page.expect_navigation():
             page.click("input[name=_continue]")
         self.assert_policy_kept(page, "after saving")
         story = Article.objects.get(headline="Harbour wall repairs begin")
         self.assertIn("<strong>", workflow.latest_data(story)["body"])
+        self.assertIsNotNone(workflow.latest_data(story)["hero_image"])
         self.assertIn("/change/", page.url)
         # Tiptap's base CSS (the hashed <style>) applied: the editor keeps white space.
         self.assertEqual(
