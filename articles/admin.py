@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin
 from django.core.paginator import Paginator
@@ -6,10 +7,16 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from js_asset import Media as EditorMedia
 
 from . import workflow
 from .admin_workflow import ArticleWorkflowAdminMixin
 from .models import Article, Byline, Image, RelatedLink, Section
+
+# The SHA-256 of the base CSS that Tiptap (inside django-prose-editor's editor.js) injects as a
+# <style> element when the body editor starts. It changes only when django-prose-editor is
+# upgraded: tests/test_security_headers.py recomputes it from the installed editor.js.
+EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 
 
 class SafeSearchMixin:
@@ -61,7 +68,7 @@ class ImageAdmin(SafeSearchMixin, admin.ModelAdmin):
     @admin.display(description="")
     def thumbnail(self, obj):
         return format_html(
-            '<img src="{}" alt="" width="96" height="54" style="object-fit:cover;border-radius:3px">',
+            '<img src="{}" alt="" width="96" height="54" class="admin-thumb">',
             obj.file.url,
         )
 
@@ -71,7 +78,8 @@ class ImageAdmin(SafeSearchMixin, admin.ModelAdmin):
             return "Shown after upload."
         return format_html(
             '<div class="focal-preview" title="Click the part of the picture crops must keep">'
-            '<img src="{}" alt="{}"><span class="focal-preview__marker" style="left:{}%;top:{}%">'
+            # focal.js places the marker (a style attribute would need 'unsafe-inline').
+            '<img src="{}" alt="{}"><span class="focal-preview__marker" data-x="{}" data-y="{}">'
             '</span></div><p class="help">Click the picture to set the focal point.</p>',
             obj.file.url,
             obj.alt_text,
@@ -291,6 +299,17 @@ class ArticleAdmin(SafeSearchMixin, ArticleWorkflowAdminMixin, admin.ModelAdmin)
 
     class Media:
         css = {"all": ["admin_extra/article.css"]}
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        render = super().render_change_form
+        media = context.get("media")
+        if isinstance(media, EditorMedia) and media.render_importmap():
+            # The body editor is on the form (not on a read-only view). Its modules are found
+            # through an inline <script type="importmap">: it carries this response's CSP nonce.
+            # Tiptap then injects one <style> of base editor CSS: allowed by its hash.
+            context["media"] = media.with_nonce(request.csp_nonce)
+            render = csp_update({"style-src": [EDITOR_STYLE_HASH]})(render)
+        return render(request, context, add, change, form_url, obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in {"standfirst", "seo_description"}:

@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 PAGE_PREFIX = "pc:page:"
 STAMP_PREFIX = "pc:stamp:"
 SITE_WIDE = ("front", "feeds", "sitemaps", "search", "corrections")
+UNSTORED_HEADERS = {
+    "set-cookie",
+    "x-cache",
+    "content-security-policy",
+    "content-security-policy-report-only",
+}
 
 
 def enabled() -> bool:
@@ -248,6 +254,13 @@ def _page_key(request) -> str:
     return PAGE_PREFIX + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
 
+def _uses_nonce(request) -> bool:
+    """Whether this response carries a CSP nonce (django-csp's lazy ``request.csp_nonce`` is
+    true once read). Such a page is one reader's only: a nonce served twice protects nothing,
+    and a cached body's nonce would not match the next response's header."""
+    return bool(getattr(request, "csp_nonce", None))
+
+
 def _is_anonymous_read(request) -> bool:
     # No session cookie means no logged-in staff: no database query is needed to know it.
     return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -346,7 +359,8 @@ class PageCacheMiddleware:
             headers = {
                 name: value
                 for name, value in response.items()
-                if name.lower() not in {"set-cookie", "x-cache"}
+                # The CSP header is set per response, outside this middleware.
+                if name.lower() not in UNSTORED_HEADERS
             }
             _save(key, started, expires, sorted(request._cache_keys), response.status_code,
                   headers, response.content)  # fmt: skip
@@ -360,6 +374,7 @@ class PageCacheMiddleware:
             and response.status_code in (200, 410)
             and not response.streaming
             and not response.cookies
+            and not _uses_nonce(request)
             and "private" not in response.get("Cache-Control", "")
             and "no-cache" not in response.get("Cache-Control", "")
         )
@@ -376,7 +391,7 @@ class PublicCacheHeadersMiddleware:
         response = self.get_response(request)
         if not getattr(request, "_cache_keys", None) or "Cache-Control" in response:
             return response
-        if _is_anonymous_read(request):
+        if _is_anonymous_read(request) and not _uses_nonce(request):
             # Browsers revalidate every time (a 304 is cheap, and an editor's correction must
             # show on reload); a shared cache or CDN may keep the page briefly.
             patch_cache_control(

@@ -18,6 +18,10 @@ class AuthorAdmin(SafeSearchMixin, admin.ModelAdmin):
     raw_id_fields = ["user"]
     readonly_fields = ["photo_preview"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    class Media:
+        css = {"all": ["admin_extra/article.css"]}
+
     fieldsets = [
         (None, {"fields": ["name", "slug", "job_title", "is_active", "user"]}),
         ("Biography", {"fields": ["short_bio", "bio"]}),
@@ -45,7 +49,7 @@ class AuthorAdmin(SafeSearchMixin, admin.ModelAdmin):
         if not obj.photo:
             return "–"
         return format_html(
-            '<img src="{}" alt="" width="40" height="40" style="border-radius:50%;object-fit:cover">',
+            '<img src="{}" alt="" width="40" height="40" class="admin-thumb admin-thumb--round">',
             obj.photo.url,
         )
 

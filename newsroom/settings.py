@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,12 +62,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "accounts",
+    "csp",
     "articles",
     "authors",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so a cached page gets its Content-Security-Policy header on
+    # every hit too (and static files, SVGs included, get it as well).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Hits leave from here with their stored ETag (or a 304), before anything else runs.
     "articles.cache.PageCacheMiddleware",
@@ -208,6 +213,36 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): only our own origin, no inline script or style, no
+# plugins, no framing. Public pages need no nonce (JSON-LD is a data block, not a script), so a
+# cached page never carries one; the admin's story editor adds a nonce for its import map and
+# the hash of the one <style> its editor library injects (articles/admin.py). Extra origins for
+# a CDN, hot-linked pictures or analytics come from the environment (README, "Content Security
+# Policy").
+CSP_EXTRA_SOURCES = {
+    directive: env_list(f"CSP_{directive.upper().replace('-', '_')}", [])
+    for directive in ("script-src", "style-src", "img-src", "font-src", "connect-src", "media-src")
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE, *CSP_EXTRA_SOURCES["script-src"]],
+        "style-src": ["'self'", *CSP_EXTRA_SOURCES["style-src"]],
+        "img-src": ["'self'", *CSP_EXTRA_SOURCES["img-src"]],
+        "font-src": ["'self'", *CSP_EXTRA_SOURCES["font-src"]],
+        "connect-src": ["'self'", *CSP_EXTRA_SOURCES["connect-src"]],
+        "media-src": ["'self'", *CSP_EXTRA_SOURCES["media-src"]],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "frame-src": ["'none'"],
+        "worker-src": ["'none'"],
+        "manifest-src": ["'self'"],
+        **({"report-uri": env_str("CSP_REPORT_URI")} if env_str("CSP_REPORT_URI") else {}),
+    }
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
