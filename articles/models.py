@@ -1,18 +1,19 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Func, OuterRef, Prefetch, Q
 from django.db.models.functions import RowNumber
-from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .images import normalise_image_name, validate_image_file
+from .links import cached_reverse
 from .sanitize import clean_body
 from .slugs import unique_slug
 
@@ -62,7 +63,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return cached_reverse("articles:section", slug=self.slug)
 
 
 class Image(models.Model):
@@ -143,46 +144,66 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
-    def with_bylines(self):
-        return self.prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=Byline.objects.select_related("author").order_by("position", "pk"),
+    def with_bylines(self, *, names_only=False):
+        """Bylines in order with their authors; ``names_only`` loads just what a story card or
+        a feed item names (not the profile: bio, photo, links)."""
+        bylines = Byline.objects.select_related("author").order_by("position", "pk")
+        if names_only:
+            bylines = bylines.only(
+                "article_id", "author_id", "role", "position", "author__name", "author__slug"
             )
+        return self.prefetch_related(Prefetch("bylines", queryset=bylines))
+
+    def cards(self):
+        """Story cards: the row with its section and picture, without the body and the search
+        vector (a few kilobytes a story that no card shows)."""
+        return self.select_related("section", "hero_image").defer(
+            "body", "seo_title", "seo_description", "search_vector"
         )
 
     def for_listing(self):
         """What a story card needs: section, hero image and bylines, in three queries total."""
-        return (
-            self.select_related("section", "hero_image")
-            .with_bylines()
-            .defer("body", "seo_title", "seo_description")
-            .order_by("-published_at", "-pk")
-        )
+        return self.cards().with_bylines(names_only=True).order_by("-published_at", "-pk")
 
     def for_article_page(self):
         """Everything the article page shows about the story itself."""
         return (
             self.select_related("section", "hero_image")
+            .defer("search_vector")
             .with_bylines()
             .prefetch_related("tags", "corrections")
         )
 
-    def latest_ids_per_section(self, section_ids, per_section: int) -> list[int]:
-        """Ids of the newest ``per_section`` stories of each section, in one query.
+    def newest_and_lead(self, count: int) -> Q:
+        """A filter for the newest ``count`` stories and the newest lead pick (front page).
 
-        On PostgreSQL a UNION ALL of one small index scan per section (LIMIT n on the section's
-        published-date index): the cost does not grow with the archive. SQLite, which cannot
-        limit the parts of a compound query, ranks with a window function instead.
+        Two LIMITed index scans joined by UNION ALL; the OR of two IN-subqueries that SQLite
+        needs (it cannot limit the parts of a compound query) would make PostgreSQL walk every
+        published story."""
+        ordered = self.order_by("-published_at", "-pk")
+        newest = ordered.values("pk")[:count]
+        lead = ordered.filter(is_lead=True).values("pk")[:1]
+        if connection.features.supports_slicing_ordering_in_compound:
+            return Q(pk__in=newest.union(lead, all=True))
+        return Q(pk__in=newest) | Q(pk__in=lead)
+
+    def latest_per_section(self, section_ids, per_section: int):
+        """The newest ``per_section`` stories of each section, as a queryset of ids to filter
+        on (``pk__in``), so the stories themselves load in the same query.
+
+        On PostgreSQL, per section, an array of the ids from a LIMITed scan of the section's
+        published-date index (ARRAY(SELECT ...), unnested): the cost does not grow with the
+        archive. SQLite ranks with a window function instead.
         """
         ordered = self.order_by("-published_at", "-pk")
-        if connection.features.supports_slicing_ordering_in_compound and section_ids:
-            parts = [
-                ordered.filter(section_id=section_id).values_list("pk", flat=True)[:per_section]
-                for section_id in section_ids
-            ]
-            return list(parts[0].union(*parts[1:], all=True))
-        return list(
+        if connection.vendor == "postgresql":
+            newest = ordered.filter(section_id=OuterRef("pk")).values("pk")[:per_section]
+            return (
+                Section.objects.filter(pk__in=section_ids)
+                .annotate(story_id=Func(ArraySubquery(newest), function="unnest"))
+                .values("story_id")
+            )
+        return (
             ordered.filter(section_id__in=section_ids)
             .annotate(
                 section_rank=models.Window(
@@ -356,14 +377,12 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return reverse(
+        return cached_reverse(
             "articles:detail",
-            kwargs={
-                "year": f"{local.year:04d}",
-                "month": f"{local.month:02d}",
-                "day": f"{local.day:02d}",
-                "slug": self.slug,
-            },
+            year=f"{local.year:04d}",
+            month=f"{local.month:02d}",
+            day=f"{local.day:02d}",
+            slug=self.slug,
         )
 
     @property

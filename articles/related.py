@@ -49,8 +49,7 @@ def story_links(article: Article, *, limit: int | None = None) -> StoryLinks:
         .filter(linked_from__article=article)
         .annotate(link_kind=F("linked_from__kind"))
         .order_by("linked_from__kind", "linked_from__position")
-        .select_related("section", "hero_image")
-        .defer("body")
+        .cards()
     )
     links = StoryLinks()
     for card in cards:
@@ -127,12 +126,7 @@ def _load(related_ids: list[int], next_id: int | None) -> StoryLinks:
     load = set(related_ids) | ({next_id} if next_id else set())
     if not load:
         return StoryLinks()
-    cards = (
-        Article.objects.published()
-        .filter(pk__in=load)
-        .select_related("section", "hero_image")
-        .defer("body")
-    )
+    cards = Article.objects.published().filter(pk__in=load).cards()
     by_id = {story.pk: story for story in cards}
     return StoryLinks(
         related=[by_id[pk] for pk in related_ids if pk in by_id], next_story=by_id.get(next_id)

@@ -97,22 +97,24 @@ def archive_page(request, queryset, per_page=None) -> ArchivePage:
 
 
 def front(request):
-    stories = list(Article.objects.published().for_listing()[: FRONT_LATEST + 1])
-    lead_candidates = Article.objects.published().filter(is_lead=True).for_listing()[:1]
-    lead = next(iter(lead_candidates), None) if stories else None
+    # The newest stories and the newest lead pick, in one query: the lead is either among the
+    # newest (then it is the first pick there) or older than all of them.
+    wanted = Article.objects.published().newest_and_lead(FRONT_LATEST + 1)
+    stories = list(Article.objects.published().filter(wanted).for_listing())
+    lead = next((story for story in stories if story.is_lead), None)
     if lead is None and stories:
         lead = stories[0]
-    latest = [story for story in stories if lead is None or story.pk != lead.pk][:FRONT_LATEST]
+    latest = [story for story in stories if story.pk != lead.pk][:FRONT_LATEST]
 
     sections = navigation_sections(request)
     blocks: dict[int, list[Article]] = {}
     shown = [story.pk for story in [lead, *latest] if story]
-    ids = (
+    newest = (
         Article.objects.published()
         .exclude(pk__in=shown)
-        .latest_ids_per_section([s.pk for s in sections], FRONT_PER_SECTION)
+        .latest_per_section([s.pk for s in sections], FRONT_PER_SECTION)
     )
-    section_rows = list(Article.objects.published().filter(pk__in=ids).for_listing())
+    section_rows = list(Article.objects.published().filter(pk__in=newest).for_listing())
     for story in section_rows:
         blocks.setdefault(story.section_id, []).append(story)
     section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 from articles.images import normalise_image_name, validate_image_file
+from articles.links import cached_reverse
 from articles.slugs import unique_slug
 
 
@@ -67,7 +67,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("authors:detail", kwargs={"slug": self.slug})
+        return cached_reverse("authors:detail", slug=self.slug)
 
     @property
     def social_links(self) -> list[tuple[str, str]]:

@@ -58,3 +58,12 @@ def iso(moment):
     if not moment:
         return ""
     return timezone.localtime(moment).replace(microsecond=0).isoformat()
+
+
+@register.simple_tag
+def story_card(story, **options):
+    """``{% story_card story variant="lead" heading="h2" with_image=True %}``: see
+    articles/cards.py."""
+    from articles.cards import story_card as render_card
+
+    return render_card(story, **options)

@@ -41,9 +41,9 @@ class QueryBudgetTests(TestCase):
         article = stories[0]
         # 1 article+section+hero  2 bylines  3 tags  4 corrections  5 related and next cards
         self.assert_budget(article.get_absolute_url(), 5)
-        # 1 latest  2 their bylines  3 lead pick  4 its bylines
-        # 5 ids of the latest per section  6 those stories  7 their bylines
-        self.assert_budget("/", 7)
+        # 1 the latest and the lead pick  2 their bylines
+        # 3 the latest of each section  4 their bylines
+        self.assert_budget("/", 4)
         # 1 section  2 page (keyset: no COUNT, no OFFSET)  3 bylines
         self.assert_budget(sections[0].get_absolute_url(), 3)
         self.assert_budget("/tag/topic-1/", 3)

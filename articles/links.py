@@ -1,0 +1,29 @@
+"""Addresses of stories, sections and authors, built once per process.
+
+A listing page names a few hundred addresses (every card links its story and section), and
+Django's ``reverse()`` costs tens of microseconds each: on the front page that was more time
+than all its SQL. An address depends only on the URL patterns, the script prefix and the
+arguments, so it is remembered under exactly those (and forgotten when tests swap URL
+patterns).
+"""
+
+from functools import lru_cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+
+@lru_cache(maxsize=16384)
+def _reverse(prefix, urlconf, name, kwargs) -> str:
+    return reverse(name, urlconf=urlconf, kwargs=dict(kwargs))
+
+
+def cached_reverse(name: str, **kwargs) -> str:
+    return _reverse(get_script_prefix(), get_urlconf(), name, tuple(sorted(kwargs.items())))
+
+
+@receiver(setting_changed)
+def _forget(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _reverse.cache_clear()
