@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from . import workflow
 from .admin_workflow import ArticleWorkflowAdminMixin
+from .images import ImageUploadField
 from .models import Article, Byline, Image, RelatedLink, Section
 
 
@@ -34,6 +35,7 @@ class ImageAdmin(SafeSearchMixin, admin.ModelAdmin):
     list_display_links = ["thumbnail", "alt_text"]
     search_fields = ["alt_text", "caption", "credit"]
     readonly_fields = ["preview", "dimensions", "uploaded_by", "uploaded_at"]
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     fields = [
         "file",
         "preview",
