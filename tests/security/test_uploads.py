@@ -174,6 +174,10 @@ class UploadRefusalTests(TestCase):
         png = image_bytes("PNG", (320, 180))
         self.assertEqual(self.post_story_image("holiday.php.gif", png).status_code, 302)
         self.assertEqual(self.post_author_photo("nia.php.gif", png).status_code, 302)
-        for stored in [Image.objects.get().file.name, Author.objects.get().photo.name]:
-            with self.subTest(stored=stored):
-                self.assertRegex(stored, r"/[a-z]+-php(_\w+)?\.png$")
+        for stored in [Image.objects.get().file, Author.objects.get().photo]:
+            with self.subTest(stored=stored.name):
+                self.assertRegex(stored.name, r"/[a-z]+-php(_\w+)?\.png$")
+                served = self.client.get(stored.url)
+                self.assertEqual(served["Content-Type"], "image/png")
+                self.assertEqual(served["X-Content-Type-Options"], "nosniff")
+                self.assertTrue(b"".join(served.streaming_content))  # Read and closed.
