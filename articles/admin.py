@@ -11,6 +11,7 @@ from js_asset import Media as EditorMedia
 
 from . import workflow
 from .admin_workflow import ArticleWorkflowAdminMixin
+from .images import ImageUploadField
 from .models import Article, Byline, Image, RelatedLink, Section
 
 # The SHA-256 of the base CSS that Tiptap (inside django-prose-editor's editor.js) injects as a
@@ -41,6 +42,7 @@ class ImageAdmin(SafeSearchMixin, admin.ModelAdmin):
     list_display_links = ["thumbnail", "alt_text"]
     search_fields = ["alt_text", "caption", "credit"]
     readonly_fields = ["preview", "dimensions", "uploaded_by", "uploaded_at"]
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     fields = [
         "file",
         "preview",

@@ -1,13 +1,17 @@
 """Image upload validation shared by story images and author photos.
 
 An upload is trusted only after Pillow has decoded it: the extension and the browser's content
-type say nothing. The stored file gets the extension of the format Pillow found.
+type say nothing. The stored file gets the extension of the format Pillow found (a PNG sent as
+"photo.gif" is accepted and stored as .png). A file that is a picture *and* a web page (HTML
+or script in a comment, a metadata chunk or after the image data: a polyglot) is refused.
 """
 
 import io
+import re
 import warnings
 from pathlib import PurePath
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -17,6 +21,15 @@ from PIL import ImageOps
 # Formats a browser can show; anything else (SVG, TIFF, PSD, ...) is refused.
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 MIN_DIMENSION = 16
+NOT_AN_IMAGE = "This file is not an image we can read (use JPEG, PNG, WebP or GIF)."
+# Markup that only a web page holds. Each is "<" and five letters or longer, so random bytes
+# (compressed picture data) match by chance about once in 10^13: one 15 MB photo in a million.
+_MARKUP = re.compile(
+    rb"<(?:script|iframe|object|embed|applet)|(?:java|vb)script:"
+    rb"|\bon(?:error|load|click|mouseover|focus|begin|toggle|animationstart)\s*=",
+    re.IGNORECASE,
+)
+_CHUNK = 1024 * 1024
 ORIENTATION = 0x0112  # The EXIF tag phones use instead of rotating the pixels.
 
 
@@ -37,6 +50,14 @@ def inspect_image(file) -> tuple[str, int, int]:
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(file) as img:
                 fmt, (width, height) = img.format, img.size
+                max_side = settings.NEWSROOM_IMAGE_MAX_SIDE
+                if max(width, height) > max_side:
+                    raise ValidationError(
+                        "This image is %(w)s × %(h)s pixels; no side may be longer than "
+                        "%(max)s pixels.",
+                        code="too_wide",
+                        params={"w": width, "h": height, "max": max_side},
+                    )
                 if width * height > max_pixels:
                     raise ValidationError(
                         "This image is %(w)s × %(h)s pixels, more than the %(mp)s megapixel limit.",
@@ -52,10 +73,7 @@ def inspect_image(file) -> tuple[str, int, int]:
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
         raise ValidationError("This image is too large to process.", code="bomb") from exc
     except Exception as exc:  # Pillow raises many types for corrupt data.
-        raise ValidationError(
-            "This file is not an image we can read (use JPEG, PNG, WebP or GIF).",
-            code="not_an_image",
-        ) from exc
+        raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from exc
     finally:
         file.seek(0)
     if fmt not in ALLOWED_FORMATS:
@@ -66,7 +84,42 @@ def inspect_image(file) -> tuple[str, int, int]:
         )
     if width < MIN_DIMENSION or height < MIN_DIMENSION:
         raise ValidationError("This image is too small to use.", code="too_small")
+    if _contains_markup(file):
+        raise ValidationError(
+            "This file holds web page code (HTML or script) as well as a picture, so it is "
+            "refused. Save the picture again as a new JPEG or PNG and upload that.",
+            code="markup",
+        )
     return fmt, width, height
+
+
+def _contains_markup(file) -> bool:
+    """Whether the upload's bytes hold HTML or script anywhere, read in overlapping chunks."""
+    file.seek(0)
+    tail = b""
+    while chunk := file.read(_CHUNK):
+        if _MARKUP.search(tail + chunk):
+            file.seek(0)
+            return True
+        tail = chunk[-32:]
+    file.seek(0)
+    return False
+
+
+class ImageUploadField(forms.ImageField):
+    """The admin's upload field: this module's checks, with their specific messages (too big,
+    too many pixels, a bomb, a polyglot...), run before Django's own "is it an image" check,
+    which would answer every one of them with the same vague error."""
+
+    default_error_messages = {
+        "invalid_image": NOT_AN_IMAGE,
+        "empty": "This file is empty (0 bytes): choose the picture again.",
+    }
+
+    def to_python(self, data):
+        if data not in self.empty_values and getattr(data, "size", 0):
+            inspect_image(data)
+        return super().to_python(data)
 
 
 def validate_image_file(file) -> None:
@@ -83,7 +136,9 @@ def normalise_image_name(file) -> None:
     if file is None or getattr(file, "_committed", True):
         return
     fmt, _w, _h = inspect_image(file)
-    stem = PurePath(file.name).stem or "image"
+    # Only letters, digits, "-" and "_" from the client's name: "x.php.jpg" cannot come out
+    # as "x.php.png" for a web server that goes by the first extension.
+    stem = re.sub(r"[^\w-]+", "-", PurePath(file.name).stem).strip("-_") or "image"
     name = f"{stem[:80]}.{ALLOWED_FORMATS[fmt]}"
     upright = _upright(file, fmt)
     if upright is not None:

@@ -5,6 +5,9 @@ writes a body (the admin editor, imports, the demo seeder, a shell) gets the sam
 templates may mark exactly this field safe.
 """
 
+import html
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -17,6 +20,29 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "src"}
+# Characters a browser (or an old one) may skip inside a URL before reading its scheme: ASCII
+# whitespace and controls, DEL and the C1 controls, and invisible or line-breaking Unicode.
+_IGNORABLE_IN_URL = re.compile(
+    r"[\x00-\x20\x7f-\x9f\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]"
+)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+
+
+def _has_refused_scheme(url: str) -> bool:
+    """True when ``url``, read the most lenient way (entities decoded, every ignorable
+    character dropped), names a scheme outside the allowlist. nh3 checks the scheme as
+    written; ``\x7fjavascript:`` or ``java\u00adscript:`` pass that check while meaning
+    nothing good, so they go too."""
+    match = _SCHEME.match(_IGNORABLE_IN_URL.sub("", html.unescape(url)).lower())
+    return match is not None and match.group(1) not in ALLOWED_URL_SCHEMES
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute in URL_ATTRIBUTES and _has_refused_scheme(value):
+        return None
+    return value
+
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
@@ -26,6 +52,7 @@ _cleaner = nh3.Cleaner(
     # Drop the content of these entirely, not just the tags.
     clean_content_tags={"script", "style", "iframe", "object", "embed", "template", "noscript"},
     strip_comments=True,
+    attribute_filter=_filter_attribute,
 )
 
 

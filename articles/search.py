@@ -7,6 +7,7 @@ snippets. On SQLite: every word must appear in the headline, standfirst or body,
 Both read through ``Article.objects.published()``.
 """
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import F, Q, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Replace
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString
 
@@ -109,7 +110,8 @@ def add_snippets(stories, q: str) -> None:
             Article.objects.filter(pk__in=[story.pk for story in stories])
             .annotate(
                 raw_snippet=SearchHeadline(
-                    Concat("standfirst", Value(" "), "body", output_field=TextField()),
+                    # One HTML document: the standfirst (plain text) escaped, then the body.
+                    Concat(_escaped("standfirst"), Value(" "), "body", output_field=TextField()),
                     query,
                     config=config(),
                     start_sel=START,
@@ -125,13 +127,27 @@ def add_snippets(stories, q: str) -> None:
         story.snippet = snippet(story, q)
 
 
+def _escaped(field: str):
+    """``field``'s plain text as HTML text (& < > escaped), in SQL."""
+    expression = Replace(field, Value("&"), Value("&amp;"))
+    expression = Replace(expression, Value("<"), Value("&lt;"))
+    return Replace(expression, Value(">"), Value("&gt;"))
+
+
+def _html_to_text(markup: str) -> str:
+    return html.unescape(strip_tags(markup))
+
+
 def snippet(story, q: str) -> SafeString:
-    """The highlighted excerpt of a result: text escaped, matches in <mark>."""
+    """The highlighted excerpt of a result: the reader's text as they typed it, escaped once
+    (ts_headline's HTML and the body turned back into text first), matches in <mark>."""
     raw = getattr(story, "raw_snippet", None)
     if raw is None:
-        raw = _mark_words(story.standfirst or strip_tags(story.body)[:300], clean_query(q))
+        text = _mark_words(story.standfirst or _html_to_text(story.body)[:300], clean_query(q))
+    else:
+        text = _html_to_text(raw)
     segments, highlighted = [], False
-    for part in re.split(f"({START}|{STOP})", strip_tags(raw)):
+    for part in re.split(f"({START}|{STOP})", text):
         if part in (START, STOP):
             highlighted = part == START
         elif part:

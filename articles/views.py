@@ -29,6 +29,7 @@ from .models import (
 )
 from .navigation import navigation_sections
 from .related import story_links
+from .sanitize import clean_body
 from .workflow import FIELDS, FK_FIELDS
 
 FRONT_LATEST = 10
@@ -216,6 +217,9 @@ def _story_from_revision(article, data):
     story = copy.copy(article)
     for name in FIELDS:
         setattr(story, f"{name}_id" if name in FK_FIELDS else name, data.get(name))
+    # The template marks the body safe. A revision was cleaned when it was saved, but perhaps
+    # under an older allowlist: it is cleaned again with today's before anyone sees it.
+    story.body = clean_body(story.body or "")
     story.section = Section.objects.get(pk=data["section"])
     story.hero_image = Image.objects.filter(pk=data.get("hero_image")).first()
     authors = Author.objects.in_bulk([b["author"] for b in data.get("bylines", [])])

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.html import format_html
 
 from articles.admin import SafeSearchMixin
+from articles.images import ImageUploadField
 
 from .models import Author
 
@@ -17,7 +18,10 @@ class AuthorAdmin(SafeSearchMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["user"]
     readonly_fields = ["photo_preview"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"form_class": ImageUploadField},
+    }
 
     class Media:
         css = {"all": ["admin_extra/article.css"]}

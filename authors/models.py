@@ -1,9 +1,15 @@
+import re
+
 from django.conf import settings
 from django.db import models
 
 from articles.images import normalise_image_name, validate_image_file
 from articles.links import cached_reverse
 from articles.slugs import unique_slug
+
+# Profile links readers may follow. The admin form only takes http(s) URLs, but a row written
+# another way (a shell, an import, an older form) is checked again here, where it becomes a link.
+_WEB_URL = re.compile(r"https?://[^\s]", re.IGNORECASE)
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -71,7 +77,8 @@ class Author(models.Model):
 
     @property
     def social_links(self) -> list[tuple[str, str]]:
-        """(label, url) for every public profile link, website first."""
+        """(label, url) for every public profile link, website first; anything that is not a
+        plain http(s) address (``javascript:``, ``data:``...) is left out, never linked."""
         pairs = [
             ("Website", self.website),
             ("X", self.x_url),
@@ -80,7 +87,7 @@ class Author(models.Model):
             ("LinkedIn", self.linkedin_url),
             ("Instagram", self.instagram_url),
         ]
-        return [(label, url) for label, url in pairs if url]
+        return [(label, url) for label, url in pairs if url and _WEB_URL.match(url)]
 
     @property
     def same_as(self) -> list[str]:

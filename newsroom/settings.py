@@ -296,8 +296,9 @@ NEWSROOM_CDN_STALE_SECONDS = int(env_str("CDN_STALE_SECONDS", "300"))
 NEWSROOM_SITEMAP_PAGE_SIZE = 50000
 NEWSROOM_NEWS_LANGUAGE = env_str("NEWS_LANGUAGE", LANGUAGE_CODE[:2].lower())
 
-# Images: refused above these limits (decompression bombs, huge uploads).
-NEWSROOM_IMAGE_MAX_BYTES = 15 * 1024 * 1024
-NEWSROOM_IMAGE_MAX_PIXELS = 50_000_000
+# Images: refused above these limits (huge uploads, decompression bombs, absurd shapes).
+NEWSROOM_IMAGE_MAX_BYTES = int(env_str("IMAGE_MAX_MB", "15")) * 1024 * 1024
+NEWSROOM_IMAGE_MAX_PIXELS = int(env_str("IMAGE_MAX_MEGAPIXELS", "50")) * 1_000_000
+NEWSROOM_IMAGE_MAX_SIDE = int(env_str("IMAGE_MAX_SIDE", "20000"))
 
 TAGGIT_CASE_INSENSITIVE = True

@@ -11,7 +11,7 @@ from articles.models import Image
 from authors.models import Author
 from tests.factories import image_bytes, make_user
 
-NOT_IMAGE = "Upload a valid image"
+NOT_IMAGE = "This file is not an image we can read (use JPEG, PNG, WebP or GIF)."
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
