@@ -52,6 +52,8 @@ paths = {}
 for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
 counter = 0
 server_errors = 0
+hits = 0
+misses = 0
 local threads = {}
 function setup(thread)
   table.insert(threads, thread)
@@ -65,11 +67,17 @@ request = function()
 end
 response = function(status, headers, body)
   if status >= 500 then server_errors = server_errors + 1 end
+  if headers["X-Cache"] == "hit" then hits = hits + 1 else misses = misses + 1 end
 end
 function done(summary, latency, requests)
-  local total = 0
-  for _, t in ipairs(threads) do total = total + t:get("server_errors") end
-  io.write(string.format("5xx responses: %%d\\n", total))
+  local total, hit, miss = 0, 0, 0
+  for _, t in ipairs(threads) do
+    total = total + t:get("server_errors")
+    hit = hit + t:get("hits")
+    miss = miss + t:get("misses")
+  end
+  io.write(string.format("5xx responses: %%d\\npage cache: %%d hits, %%d misses\\n",
+                         total, hit, miss))
 end
 """
 
@@ -419,6 +427,8 @@ def main():
     ap.add_argument("--db", default=DB, help="PostgreSQL database to (re)create")
     args = ap.parse_args()
     seconds = int(args.minutes * 60)
+    if args.editors == 0:
+        args.writers = 0  # A writer needs an editor to publish what they submit.
 
     print(f"Preparing {args.articles:,} stories in {args.db}...", flush=True)
     work, env, import_seconds = prepare_site(args.db, args.articles, args.seed, args.corpus)
@@ -478,13 +488,15 @@ def main():
     check = django_shell(VERIFY % {"log": work / "soak-log.json"}, env)
     reader = parse_wrk(reader_out)
     reader_5xx = int(re.search(r"5xx responses: (\d+)", reader_out).group(1))
+    hits, misses = map(int, re.search(r"page cache: (\d+) hits, (\d+) misses", reader_out).groups())
 
     print(f"\nNewsroom soak: {args.articles:,} stories, gunicorn 2 sync workers, page cache on "
           f"(Redis), {seconds} s; import {import_seconds:.1f} s")  # fmt: skip
     print(f"\nReaders (wrk -t2 -c{args.reader_connections}, {len(plan['paths'])} addresses): "
           f"{reader['requests']:,} requests, {reader['rps']:.0f} req/s, p50 {reader['p50']}, "
           f"p90 {reader['p90']}, p99 {reader['p99']}; non-2xx/3xx {reader['non2xx']}, "
-          f"5xx {reader_5xx} {reader['socket_errors']}")  # fmt: skip
+          f"5xx {reader_5xx}; socket errors: {reader['socket_errors'] or 'none'}; "
+          f"page cache hits {100 * hits / max(1, hits + misses):.0f}%")  # fmt: skip
     print(f"\n{'editor action':<14}{'count':>7}{'p50':>9}{'p90':>9}{'max':>9}")
     for action, values in sorted(stats.latency.items()):
         print(f"{action:<14}{len(values):>7}{percentile(values, 50) * 1000:>7.0f}ms"
@@ -515,7 +527,8 @@ def main():
                + check["unpublished"][:5] + stats.invisible[:5] + stats.failures[:5])  # fmt: skip
     for detail in details:
         print("  ", detail)
-    sane = stats.saves and stats.publishes and stats.corrections and reader["requests"]
+    editing = args.editors > 0
+    sane = reader["requests"] and (not editing or (stats.saves and stats.publishes))
     if any(failures.values()) or not sane:
         print("\nFAIL")
         sys.exit(1)
