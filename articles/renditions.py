@@ -2,20 +2,22 @@
 
 Pages only *name* renditions (the URL is computed from the image row already loaded, no query
 and no image work); the first request of a URL makes the file and stores it, every later one
-is a plain file read (or is answered by the web server or CDN in front). The allowlist of
-ratios and widths bounds what can be asked for.
+is a read from the media storage (or, on object storage, a redirect to it; or the CDN in front
+answers). Files go through Django's storage API only, so renditions work the same on the local
+disk and on S3-compatible storage. The allowlist of ratios and widths bounds what can be asked
+for.
 """
 
 import hashlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from PIL import Image as PILImage
@@ -100,15 +102,14 @@ class Rendition:
         return f"{url_prefix()}{self.image.pk}/{key}/{self.ratio}-w{self.width}.{self.ext}"
 
     @property
-    def storage_path(self) -> Path:
+    def storage_name(self) -> str:
+        """Its name in the media storage (a path relative to MEDIA_ROOT on the local disk)."""
         key = version_key(self.image)
-        return (
-            Path(settings.MEDIA_ROOT)
-            / "renditions"
-            / str(self.image.pk)
-            / key
-            / (f"{self.ratio}-w{self.width}.{self.ext}")
-        )
+        return f"renditions/{self.image.pk}/{key}/{self.ratio}-w{self.width}.{self.ext}"
+
+    @property
+    def content_type(self) -> str:
+        return f"image/{'jpeg' if self.ext == 'jpg' else self.ext}"
 
 
 def widths_for(image: Image, ratio: str) -> list[int]:
@@ -138,12 +139,8 @@ def structured_data_crops(image: Image) -> list[Rendition]:
     return crops
 
 
-def make(rendition: Rendition) -> Path:
-    """Write the rendition's file if it is not there yet; return its path."""
-    path = rendition.storage_path
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+def render(rendition: Rendition) -> bytes:
+    """The rendition's bytes, made from the original."""
     with rendition.image.file.open("rb") as source, PILImage.open(source) as img:
         img = ImageOps.exif_transpose(img)
         img = img.crop(rendition.box).resize(
@@ -157,11 +154,21 @@ def make(rendition: Rendition) -> Path:
                    "WEBP": {"quality": 80, "method": 4},
                    "PNG": {"optimize": True}}[fmt]  # fmt: skip
         img.save(buffer, fmt, **options)
-    # Write then rename: two first requests at once never leave a half-written file.
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-        tmp.write(buffer.getvalue())
-    os.replace(tmp.name, path)
-    return path
+    return buffer.getvalue()
+
+
+def make(rendition: Rendition) -> bytes | None:
+    """Store the rendition if it is not stored yet: its bytes when made now, None when it was
+    already there. A file appears whole or not at all (object storage; MediaStorage on disk)."""
+    name = rendition.storage_name
+    if default_storage.exists(name):
+        return None
+    data = render(rendition)
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:
+        # Another first request stored it meanwhile (storage gave this copy a new name).
+        default_storage.delete(saved)
+    return data
 
 
 def serve(request, pk, key, ratio, width, ext):
@@ -182,9 +189,17 @@ def serve(request, pk, key, ratio, width, ext):
         and source_format(image) != "jpg"
     ):
         raise Http404("No such rendition.")
-    path = make(Rendition(image, ratio, width, ext))
-    response = FileResponse(
-        path.open("rb"), content_type=f"image/{'jpeg' if ext == 'jpg' else ext}"
-    )
+    rendition = Rendition(image, ratio, width, ext)
+    data = make(rendition)
+    if data is not None:
+        response = FileResponse(io.BytesIO(data), content_type=rendition.content_type)
+    elif settings.NEWSROOM_MEDIA_REDIRECT:
+        # Object storage: the public URL is as permanent as this one (both carry the version).
+        response = HttpResponsePermanentRedirect(default_storage.url(rendition.storage_name))
+    else:
+        response = FileResponse(
+            default_storage.open(rendition.storage_name, "rb"),
+            content_type=rendition.content_type,
+        )
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -192,7 +192,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Local disk, written atomically (newsroom/storage.py); S3-compatible storage below.
+    "default": {"BACKEND": "newsroom.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -201,9 +202,38 @@ STORAGES = {
         )
     },
 }
+# Media on S3-compatible object storage (AWS S3, MinIO, Cloudflare R2...) through
+# django-storages when a bucket is named, so web containers keep no state of their own. Objects
+# are public (no signed query strings): the bucket policy must allow anonymous reads, or a CDN
+# (AWS_S3_CUSTOM_DOMAIN) must front it. Names are never reused (an upload with the name of
+# another gets a new one), so one picture never replaces another.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3 finds credentials itself (instance role, ~/.aws, its own variables).
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
+            "url_protocol": env_str("AWS_S3_URL_PROTOCOL", "https:"),
+            "location": env_str("AWS_LOCATION"),
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,  # The bucket's policy decides; many providers refuse ACLs.
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
 # Media is served by Django itself only when SERVE_MEDIA is on (local runs); production puts a
 # web server or object storage in front.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# Image renditions already stored: answered by Django from storage, or (object storage) with a
+# redirect to the storage's public URL so the bytes never pass through the app again.
+NEWSROOM_MEDIA_REDIRECT = env_bool("MEDIA_REDIRECT", bool(AWS_STORAGE_BUCKET_NAME))
 
 # Uploads: the image validator enforces its own limits, these keep request bodies sane.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
