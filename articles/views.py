@@ -165,8 +165,9 @@ def render_story(request, article, data=None, *, preview=None):
     if not preview:
         page_cache.depends_on(
             request,
+            # Not "section:N": that key is purged by every publish in the section (for its
+            # listings), and the section's name here changes with "nav", which every page has.
             f"article:{article.pk}",
-            f"section:{article.section_id}",
             f"image:{article.hero_image_id}" if article.hero_image_id else None,
             *(f"author:{b.author_id}" for b in bylines),
             *(f"tag:{t.pk}" for t in tags),

@@ -120,6 +120,26 @@ class PageCacheTests(TestCase):
         with time_machine.travel(soon + timedelta(seconds=1)):
             self.assertContains(self.client.get("/"), "Breaking: dam holds")
 
+    def test_a_publish_leaves_unrelated_story_pages_of_its_section_cached(self):
+        old = make_article(
+            headline="From the archive",
+            section=self.section,
+            published_at=timezone.now() - timedelta(days=400),
+        )
+        self.warm([old.get_absolute_url()])
+        with self.captureOnCommitCallbacks(execute=True):
+            workflow.publish(self.draft, by=self.editor)
+        self.assertEqual(cached(self.client.get(old.get_absolute_url())), "hit")
+        self.assertContains(self.client.get("/section/world/"), "Breaking: dam holds")
+
+    def test_section_rename_shows_on_its_stories_pages(self):
+        url = self.story.get_absolute_url()
+        self.warm([url])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.section.name = "Planet"
+            self.section.save()
+        self.assertContains(self.client.get(url), "Planet")
+
     def test_staff_and_previews_are_never_cached(self):
         self.client.force_login(self.editor)
         first, second = self.client.get("/"), self.client.get("/")
