@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so a cached page gets its Content-Security-Policy header on
     # every hit too (and static files, SVGs included, get it as well).
-    "csp.middleware.CSPMiddleware",
+    "newsroom.security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Hits leave from here with their stored ETag (or a 304), before anything else runs.
     "articles.cache.PageCacheMiddleware",
