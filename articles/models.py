@@ -156,7 +156,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.select_related("section", "hero_image")
             .with_bylines()
-            .defer("body", "seo_title", "seo_description")
+            .defer("body", "seo_title", "seo_description", "search_vector")
             .order_by("-published_at", "-pk")
         )
 
