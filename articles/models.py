@@ -357,6 +357,11 @@ class Article(models.Model):
                 name="article_section_pub_idx",
                 condition=Q(status__in=["scheduled", "published"]),
             ),
+            # The admin story list's publication and stage filters: an archive is almost all
+            # published and approved, and these look for the few stories that are not
+            # (drafts, in review, unpublished, overdue), newest first.
+            models.Index(fields=["status", "-published_at"], name="article_status_idx"),
+            models.Index(fields=["stage", "-published_at"], name="article_stage_idx"),
             # The front page's lead: a handful of rows, found without walking the archive.
             models.Index(
                 fields=["-published_at"],

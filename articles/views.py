@@ -310,7 +310,7 @@ class SearchForm(forms.Form):
 def search_view(request):
     """Full-text search over published stories, with section and date filters."""
     form = SearchForm(request.GET or None)
-    q, page = "", None
+    q, page, capped = "", None, False
     if form.is_valid():
         q = form.cleaned_data["q"]
         results = search.search(
@@ -324,5 +324,11 @@ def search_view(request):
         if q:
             page = paginate(request, results)
             search.add_snippets(list(page.object_list), q)
+            # Only the newest matches are ranked (search.rank_limit): say so when it bites.
+            capped = search.uses_postgres() and page.paginator.count >= search.rank_limit()
     page_cache.depends_on_listing(request, "search")
-    return render(request, "articles/search.html", {"form": form, "q": q, "page": page})
+    return render(
+        request,
+        "articles/search.html",
+        {"form": form, "q": q, "page": page, "capped": capped},
+    )

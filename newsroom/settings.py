@@ -312,6 +312,7 @@ NEWSROOM_SOCIAL_LINKS = [
 # Related stories: automatic candidates come from this many days either side of the story's
 # own publication, so years-old stories never crowd out this week's.
 NEWSROOM_RELATED_WINDOW_DAYS = int(env_str("RELATED_WINDOW_DAYS", "45"))
+NEWSROOM_SEARCH_RANK_LIMIT = int(env_str("SEARCH_RANK_LIMIT", "1000"))
 NEWSROOM_RELATED_COUNT = 6
 NEWSROOM_PAGE_SIZE = 20
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
-from articles import workflow
+from articles import search, workflow
 from tests.factories import make_author, make_section, make_user
 
 ON_POSTGRES = connection.vendor == "postgresql"
@@ -134,3 +134,96 @@ class SearchTests(TestCase):
                 self.assertIn(response.status_code, {200, 404})
                 if response.status_code == 200:
                     self.assertTrue(response.context["form"].errors)
+
+
+class PhraseAndBroadSearchTests(TestCase):
+    """What a reader gets for quoted phrases and very broad words, whatever the plan."""
+
+    @classmethod
+    def setUpTestData(cls):
+        editor = make_user("editor", role="Editor")
+        section = make_section("World", slug="world")
+        now = timezone.now()
+        cls.stories = {}
+        for age, headline, body in [
+            (1, "Council meets on Tuesday", "<p>The harbour plan was discussed.</p>"),
+            (2, "Plan for a new harbour", "<p>Money for the plan, and for the harbour.</p>"),
+            (3, "Harbour plan approved", "<p>Councillors voted in favour.</p>"),
+            (4, "Prices keep rising", "<p>Shoppers saw the rise of the prices again.</p>"),
+            (5, "A well-known fact", "<p>Harbour tides turn twice a day.</p>"),
+        ]:
+            article = workflow.create(
+                {"headline": headline, "body": body, "section": section.pk, "bylines": []},
+                by=editor,
+            )
+            workflow.publish(article, by=editor)
+            when = now - timedelta(hours=age)
+            type(article).objects.filter(pk=article.pk).update(published_at=when)
+            cls.stories[headline] = article
+
+    def results(self, q):
+        response = self.client.get("/search/", {"q": q})
+        self.assertEqual(response.status_code, 200)
+        return response, [story.headline for story in response.context["page"].object_list]
+
+    def test_a_phrase_finds_its_words_in_order_only(self):
+        _, found = self.results('"harbour plan"')
+        if ON_POSTGRES:  # Ranked: the headline match first.
+            self.assertEqual(found, ["Harbour plan approved", "Council meets on Tuesday"])
+        else:  # Newest first.
+            self.assertEqual(found, ["Council meets on Tuesday", "Harbour plan approved"])
+
+    def test_a_phrase_with_other_words(self):
+        _, found = self.results('"harbour plan" councillors')
+        self.assertEqual(found, ["Harbour plan approved"])
+
+    @unittest.skipUnless(ON_POSTGRES, "stop words and compounds are PostgreSQL's parser's")
+    def test_phrases_with_stop_words_and_compounds_still_match(self):
+        self.assertEqual(self.results('"rise of the prices"')[1], ["Prices keep rising"])
+        self.assertEqual(self.results('"well-known fact"')[1], ["A well-known fact"])
+        self.assertCountEqual(
+            self.results('"harbour plan" or "known fact"')[1],
+            ["Harbour plan approved", "Council meets on Tuesday", "A well-known fact"],
+        )
+        self.assertEqual(
+            self.results('"harbour plan" -councillors')[1], ["Council meets on Tuesday"]
+        )
+
+    @unittest.skipUnless(ON_POSTGRES, "only ranked search bounds the matches it ranks")
+    def test_a_broad_search_ranks_the_newest_matches_and_says_so(self):
+        with self.settings(NEWSROOM_SEARCH_RANK_LIMIT=3):
+            response, found = self.results("harbour")
+        # The four stories holding "harbour": the newest three are ranked, headlines first.
+        self.assertEqual(
+            found, ["Plan for a new harbour", "Harbour plan approved", "Council meets on Tuesday"]
+        )
+        self.assertContains(response, "3 or more results for")
+        self.assertContains(response, "Choose a section or dates to reach older stories")
+        response, found = self.results("harbour")
+        self.assertEqual(len(found), 4)
+        self.assertContains(response, "4 results for")
+        self.assertNotContains(response, "or more results")
+
+
+class TsqueryPairsTests(TestCase):
+    def test_pairs_every_match_must_hold(self):
+        self.assertEqual(
+            search.tsquery_pairs("'harbour' <-> 'plan' <-> 'approv' & 'council'"),
+            ["harbour plan", "plan approv"],
+        )
+        self.assertEqual(search.tsquery_pairs("'rise' <3> 'price'"), [])
+        self.assertEqual(
+            search.tsquery_pairs("'well-known' <-> 'well' <-> 'known' <-> 'fact'"),
+            ["known fact", "well known", "well-known well"],
+        )
+        self.assertEqual(search.tsquery_pairs("'o' <-> 'brien''s'"), ["o brien's"])
+
+    def test_no_pairs_where_a_match_need_not_hold_them(self):
+        self.assertEqual(search.tsquery_pairs("'harbour' <-> 'plan' | 'budget'"), [])
+        self.assertEqual(search.tsquery_pairs("'harbour' & 'plan'"), [])
+        self.assertEqual(search.tsquery_pairs(""), [])
+        # Negated phrases are left out; the others still count.
+        self.assertEqual(
+            search.tsquery_pairs("'a' <-> 'b' & !( 'covid' <-> '-19' ) & !'x'"), ["a b"]
+        )
+        self.assertEqual(search.tsquery_pairs("!'a' <-> 'b'"), [])
