@@ -11,9 +11,9 @@ The cost of a search does not grow with the archive (measured at 100,000 stories
 - Only the newest ``NEWSROOM_SEARCH_RANK_LIMIT`` matches (1,000) are ranked and counted. A word
   that most stories contain is found by walking the published-date index newest first and
   stopping at the limit, instead of ranking and counting the whole archive.
-- A quoted phrase is narrowed first by the GIN index of adjacent word pairs
-  (``article_search_pairs``, migration 0007): the search vector's own index knows which stories
-  hold each word, not in what order.
+- A quoted phrase is found the same way. The GIN index knows which stories hold each word, not
+  in what order, so a phrase of common words matches densely and the walk stops early; a rare
+  phrase of common words is the one slow case (see README).
 """
 
 import html
@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -29,7 +28,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat, Replace
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString
@@ -96,11 +95,6 @@ def search(q: str, filters: Filters | None = None):
     if uses_postgres():
         query = SearchQuery(q, search_type="websearch", config=config())
         matches = stories.filter(search_vector=query)
-        pairs = phrase_pairs(q)
-        if pairs:
-            matches = matches.alias(pairs=SearchPairs("search_vector")).filter(
-                pairs__contains=pairs
-            )
         newest = matches.order_by("-published_at", "-pk").values("pk")[: rank_limit()]
         return (
             stories.filter(pk__in=newest)
@@ -124,67 +118,6 @@ def _terms(q: str) -> tuple[list[str], list[str]]:
     rest = re.sub(r'"[^"]*"', " ", q)
     words = [w for w in re.split(r"\W+", rest) if w]
     return words[:10], [p for p in phrases if p][:5]
-
-
-class SearchPairs(Func):
-    """The search vector's adjacent lexeme pairs (the expression of the GIN index built by
-    migration 0007)."""
-
-    function = "article_search_pairs"
-    output_field = ArrayField(TextField())
-
-
-def phrase_pairs(q: str) -> list[str]:
-    """The adjacent lexeme pairs every match of ``q`` must hold ("citi council"), from the
-    query PostgreSQL makes of it; empty when the query has no phrase."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [config(), q])
-        row = cursor.fetchone()
-    return tsquery_pairs(row[0] if row else "")
-
-
-TOKEN = re.compile(r"'(?:[^']|'')*'|<->|<\d+>|[!&|()]|[^\s'!&|()<]+|\S")
-
-
-def tsquery_pairs(text: str) -> list[str]:
-    """Pairs joined by ``<->`` in a tsquery's text, where every match must hold them.
-
-    Only a conjunction guarantees that: with ``|`` anywhere, nothing is returned (the index is
-    then not used, the answer stays right). Negated parts (``!'x'``, ``!( ... )``) are left out.
-    """
-    tokens = TOKEN.findall(text)
-    kept, i = [], 0
-    while i < len(tokens):
-        if tokens[i] != "!":
-            kept.append(tokens[i])
-            i += 1
-            continue
-        if kept and kept[-1] != "&":
-            return []
-        i += 1
-        if i < len(tokens) and tokens[i] == "(":
-            depth = 0
-            while i < len(tokens):
-                depth += {"(": 1, ")": -1}.get(tokens[i], 0)
-                i += 1
-                if depth == 0:
-                    break
-        else:
-            i += 1
-        if i < len(tokens) and tokens[i] != "&":
-            return []
-    if any(t in {"|", "(", ")", "!"} for t in kept):
-        return []
-    pairs = {
-        f"{_lexeme(left)} {_lexeme(right)}"
-        for left, op, right in zip(kept, kept[1:], kept[2:], strict=False)
-        if op == "<->" and left[:1] == "'" and right[:1] == "'"
-    }
-    return sorted(pairs)
-
-
-def _lexeme(token: str) -> str:
-    return token[1:-1].replace("''", "'")
 
 
 def add_snippets(stories, q: str) -> None:

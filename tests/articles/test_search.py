@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
-from articles import search, workflow
+from articles import workflow
 from tests.factories import make_author, make_section, make_user
 
 ON_POSTGRES = connection.vendor == "postgresql"
@@ -203,27 +203,3 @@ class PhraseAndBroadSearchTests(TestCase):
         self.assertEqual(len(found), 4)
         self.assertContains(response, "4 results for")
         self.assertNotContains(response, "or more results")
-
-
-class TsqueryPairsTests(TestCase):
-    def test_pairs_every_match_must_hold(self):
-        self.assertEqual(
-            search.tsquery_pairs("'harbour' <-> 'plan' <-> 'approv' & 'council'"),
-            ["harbour plan", "plan approv"],
-        )
-        self.assertEqual(search.tsquery_pairs("'rise' <3> 'price'"), [])
-        self.assertEqual(
-            search.tsquery_pairs("'well-known' <-> 'well' <-> 'known' <-> 'fact'"),
-            ["known fact", "well known", "well-known well"],
-        )
-        self.assertEqual(search.tsquery_pairs("'o' <-> 'brien''s'"), ["o brien's"])
-
-    def test_no_pairs_where_a_match_need_not_hold_them(self):
-        self.assertEqual(search.tsquery_pairs("'harbour' <-> 'plan' | 'budget'"), [])
-        self.assertEqual(search.tsquery_pairs("'harbour' & 'plan'"), [])
-        self.assertEqual(search.tsquery_pairs(""), [])
-        # Negated phrases are left out; the others still count.
-        self.assertEqual(
-            search.tsquery_pairs("'a' <-> 'b' & !( 'covid' <-> '-19' ) & !'x'"), ["a b"]
-        )
-        self.assertEqual(search.tsquery_pairs("!'a' <-> 'b'"), [])
