@@ -1,6 +1,9 @@
+import re
+
 from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin
+from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection, models
 from django.db.models import Prefetch
@@ -9,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from js_asset import Media as EditorMedia
 
-from . import workflow
+from . import search, workflow
 from .admin_workflow import ArticleWorkflowAdminMixin
 from .images import ImageUploadField
 from .models import Article, Byline, Image, RelatedLink, Section
@@ -186,6 +189,28 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AuthorFilter(admin.SimpleListFilter):
+    """Stories with a byline by one author. Django's own filter on the many-to-many field
+    joins the bylines and adds DISTINCT over the whole list (85 ms at 100,000 stories); a
+    subquery on the byline index gives the same rows without it."""
+
+    title = "author"
+    parameter_name = "authors__id__exact"
+
+    def lookups(self, request, model_admin):
+        from authors.models import Author
+
+        return [(str(pk), name) for pk, name in Author.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit() or len(value) > 18:
+            return queryset.none()
+        return queryset.filter(pk__in=Byline.objects.filter(author_id=value).values("article_id"))
+
+
 class LargeTablePaginator(Paginator):
     """The unfiltered story list at 100,000 rows: PostgreSQL's own row estimate instead of a
     COUNT(*) over the whole table on every page view. Filtered lists count exactly."""
@@ -272,13 +297,15 @@ class ArticleAdmin(SafeSearchMixin, ArticleWorkflowAdminMixin, admin.ModelAdmin)
         "published_at",
         "is_lead",
     ]
-    list_filter = [StateFilter, "stage", "section", "authors", "published_at"]
+    list_filter = [StateFilter, "stage", "section", AuthorFilter, "published_at"]
     list_select_related = ["section"]
     list_per_page = 50
     show_full_result_count = False  # No second COUNT(*) of the whole table per view.
     paginator = LargeTablePaginator
     search_fields = ["headline", "standfirst"]
-    search_help_text = "Search headlines and standfirsts."
+    search_help_text = (
+        "Search headlines, standfirsts, text, tags and authors (word beginnings match)."
+    )
     date_hierarchy = "published_at"
     autocomplete_fields = ["hero_image"]
     readonly_fields = ["state", "stage_label", "published_at", "unpublish_at", "updated_at"]
@@ -318,6 +345,21 @@ class ArticleAdmin(SafeSearchMixin, ArticleWorkflowAdminMixin, admin.ModelAdmin)
             # A paragraph, not a line.
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """On PostgreSQL, the stories' full-text vector (GIN-indexed) instead of a
+        ``LIKE '%...%'`` over headline and standfirst, which read the whole table (150 ms at
+        100,000 stories). Every word must begin a word of the story: "budg counc" finds
+        "Council budget"."""
+        if connection.vendor != "postgresql":
+            return super().get_search_results(request, queryset, search_term)
+        words = [word[:60] for word in re.findall(r"[^\W_]+", search_term)[:10]]
+        if not words:
+            return queryset, False
+        query = SearchQuery(
+            " & ".join(f"{word}:*" for word in words), search_type="raw", config=search.config()
+        )
+        return queryset.filter(search_vector=query), False
 
     def get_queryset(self, request):
         return (

@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from articles.models import Article, Byline, Image, RelatedLink, Section
+from articles.search import update_search_vector
 from authors.models import Author
 
 _seq = itertools.count(1)
@@ -72,6 +73,7 @@ def make_article(
         Byline.objects.create(article=article, author=author, position=position)
     if tags:
         article.tags.add(*tags)
+    update_search_vector(article)  # As the workflow and the importers keep it.
     return article
 
 
