@@ -71,7 +71,11 @@ def serve(app, port, env):
          "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
-    wait_for(f"http://127.0.0.1:{port}/")
+    try:
+        wait_for(f"http://127.0.0.1:{port}/")
+    except BaseException:
+        stop(proc)
+        raise
     return proc
 
 
