@@ -57,7 +57,10 @@ def parse_local_datetime(raw: str):
         raise BadTime("Give the time without a time zone: it is read in the newsroom's zone.")
     zone = ZoneInfo(timezone.get_current_timezone_name())
     aware = naive.replace(tzinfo=zone, fold=0)
-    back = aware.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+    try:
+        back = aware.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+    except OverflowError as exc:  # Year 1 east of UTC, year 9999 west of it.
+        raise BadTime(f"“{raw[:40]}” is out of range.") from exc
     if back != naive:
         raise BadTime(
             f"{naive:%d %b %Y %H:%M} does not exist in {zone.key} (the clocks go forward "
@@ -249,9 +252,17 @@ class ArticleWorkflowAdminMixin:
         local = timezone.localtime(link.expires_at)
         return f"Preview link (read-only, until {local:%d %b %H:%M} {local.tzname()}): {url}"
 
+    @staticmethod
+    def _number(request, name, what):
+        """A whole number from the POST; anything else ("abc", "1.5") is a WorkflowError."""
+        try:
+            return int(request.POST.get(name, ""))
+        except ValueError:
+            raise workflow.WorkflowError(f"That is not a {what}.") from None
+
     def _do_revoke(self, request, article):
         link = get_object_or_404(
-            PreviewLink, pk=request.POST.get("link", "0") or 0, article=article
+            PreviewLink, pk=self._number(request, "link", "preview link"), article=article
         )
         workflow.revoke_preview(link, by=request.user)
         return "The preview link was revoked; it no longer opens."
@@ -263,7 +274,7 @@ class ArticleWorkflowAdminMixin:
         return "You have taken over this story. Your save is still checked against the newest revision."
 
     def _do_restore(self, request, article):
-        number = int(request.POST.get("number", "0") or 0)
+        number = self._number(request, "number", "revision number")
         revision = workflow.restore(article, number, by=request.user)
         return f"Revision {number} was restored as revision {revision.number}."
 

@@ -60,6 +60,9 @@ FIELDS = [
     "is_lead",
 ]
 FK_FIELDS = {"section", "hero_image"}
+# How far ahead a publication or unpublish time may be: near year 9999 date arithmetic (the
+# related-stories window) overflows, and a story due in 2226 is a mistyped year.
+LATEST_SCHEDULE = timedelta(days=100 * 366)
 
 
 class WorkflowError(Exception):
@@ -122,6 +125,17 @@ def can_delete(user, article: Article) -> bool:
 def _require(allowed: bool, message: str):
     if not allowed:
         raise PermissionDenied(message)
+
+
+def _plain_text(value, what: str) -> str:
+    """A note or correction text, stripped; a NUL character (which PostgreSQL cannot store)
+    is refused rather than failing the request."""
+    text = (value or "").strip()
+    if "\x00" in text:
+        raise WorkflowError(
+            f"The {what} contains a null character, which cannot be stored. Retype it."
+        )
+    return text
 
 
 # --- Snapshots -------------------------------------------------------------------------------
@@ -386,7 +400,7 @@ def send_back(article: Article, *, by, note: str) -> Outcome:
     """Return the story to its writers with a note saying what to change (required)."""
     article = _locked(article)
     _require(can_review(by), "Only editors may send stories back.")
-    note = (note or "").strip()
+    note = _plain_text(note, "note")
     if not note:
         raise WorkflowError("Say what needs changing: a note is required to send a story back.")
     if article.stage != Stage.IN_REVIEW:
@@ -413,6 +427,8 @@ def publish(article: Article, *, by, at=None, unpublish_at=None) -> Outcome:
     _require(can_publish(by), "Only editors may publish or schedule stories.")
     article = _locked(article)
     now = timezone.now()
+    if any(when is not None and when > now + LATEST_SCHEDULE for when in (at, unpublish_at)):
+        raise WorkflowError("That time is more than a hundred years away: check the year.")
     if unpublish_at is not None and unpublish_at <= (at or now):
         raise WorkflowError("The unpublish time must come after the publication time.")
     data = latest_data(article)
@@ -492,7 +508,7 @@ def correct(article: Article, *, by, kind: str, text: str) -> Correction:
     article = _locked(article)
     if not article.is_live:
         raise WorkflowError("Corrections are for stories readers can see.")
-    text = (text or "").strip()
+    text = _plain_text(text, "correction")
     if not text:
         raise WorkflowError("A correction needs a text.")
     if kind not in Correction.Kind.values:

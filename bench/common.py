@@ -85,7 +85,11 @@ def serve(app, port, env, workers=2):
          "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
-    wait_for(f"http://127.0.0.1:{port}/")
+    try:
+        wait_for(f"http://127.0.0.1:{port}/")
+    except BaseException:
+        stop(proc)  # Never leave a server behind that did not come up.
+        raise
     return proc
 
 

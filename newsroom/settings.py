@@ -139,7 +139,9 @@ TEMPLATES = [
 ]
 
 # SQLite when nothing is configured; PostgreSQL (or anything dj-database-url reads) through
-# DATABASE_URL. Persistent connections so a request does not pay for a reconnect.
+# DATABASE_URL. Persistent connections so a request does not pay for a reconnect; each is
+# checked before its first query in a request (CONN_HEALTH_CHECKS), so a connection the server
+# dropped (a database restart) is replaced at once instead of failing the request.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -147,6 +149,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that does not answer (a network partition, a host being replaced) must cost a
+# request a few seconds and a clean error page, not a worker stuck in connect() until gunicorn
+# kills it. A restart refuses connections at once and needs no timeout.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(env_str("DB_CONNECT_TIMEOUT", "5"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when REDIS_URL is set; otherwise a file cache that every process on the machine shares,
