@@ -33,12 +33,9 @@ log = logging.getLogger(__name__)
 PAGE_PREFIX = "pc:page:"
 STAMP_PREFIX = "pc:stamp:"
 SITE_WIDE = ("front", "feeds", "sitemaps", "search", "corrections")
-UNSTORED_HEADERS = {
-    "set-cookie",
-    "x-cache",
-    "content-security-policy",
-    "content-security-policy-report-only",
-}
+UNSTORED_HEADERS = {"set-cookie", "x-cache"}
+# What a 304 leaves out of the stored headers: they describe a body it does not have.
+BODY_HEADERS = {"content-type", "content-length", "content-encoding"}
 
 
 def enabled() -> bool:
@@ -258,7 +255,14 @@ def _uses_nonce(request) -> bool:
     """Whether this response carries a CSP nonce (django-csp's lazy ``request.csp_nonce`` is
     true once read). Such a page is one reader's only: a nonce served twice protects nothing,
     and a cached body's nonce would not match the next response's header."""
-    return bool(getattr(request, "csp_nonce", None))
+    return getattr(request, "_csp_nonce", None) is not None or bool(
+        getattr(request, "csp_nonce", None)
+    )
+
+
+def _to_be_redirected(request) -> bool:
+    """SecurityMiddleware, below this one, sends plain-HTTP requests to HTTPS."""
+    return settings.SECURE_SSL_REDIRECT and not request.is_secure()
 
 
 def _is_anonymous_read(request) -> bool:
@@ -332,7 +336,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not (enabled() and _is_anonymous_read(request)):
+        if not (enabled() and _is_anonymous_read(request)) or _to_be_redirected(request):
             return self.get_response(request)
         key = _page_key(request)
         hit = _lookup(key)
@@ -340,8 +344,9 @@ class PageCacheMiddleware:
             status, headers, content = hit
             etag = headers.get("ETag")
             if etag and etag in request.headers.get("If-None-Match", ""):
-                response = HttpResponseNotModified()
-                response["ETag"] = etag
+                response = HttpResponseNotModified(
+                    headers={k: v for k, v in headers.items() if k.lower() not in BODY_HEADERS}
+                )
                 response["X-Cache"] = "hit"
                 return response
             response = HttpResponse(content, status=status, headers=headers)

@@ -68,13 +68,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a hit leaves from here, with the headers every middleware below gave the page
+    # when it was stored (security headers and the Content-Security-Policy included), before
+    # anything else runs. A request the SecurityMiddleware would redirect to HTTPS is not
+    # served from the cache.
+    "articles.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Outside the page cache, so a cached page gets its Content-Security-Policy header on
-    # every hit too (and static files, SVGs included, get it as well).
+    # Static files (SVGs included) get the Content-Security-Policy header too.
     "newsroom.security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Hits leave from here with their stored ETag (or a 304), before anything else runs.
-    "articles.cache.PageCacheMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "articles.cache.PublicCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

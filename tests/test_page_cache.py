@@ -140,6 +140,20 @@ class PageCacheTests(TestCase):
             self.section.save()
         self.assertContains(self.client.get(url), "Planet")
 
+    def test_a_cached_page_keeps_the_security_headers_and_the_https_redirect(self):
+        url = self.story.get_absolute_url()
+        with self.settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=3600):
+            for _ in range(2):
+                self.client.get(url, secure=True)
+            hit = self.client.get(url, secure=True)
+            self.assertEqual(cached(hit), "hit")
+            self.assertEqual(hit["Strict-Transport-Security"], "max-age=3600")
+            self.assertEqual(hit["X-Content-Type-Options"], "nosniff")
+            self.assertIn("default-src 'self'", hit["Content-Security-Policy"])
+            plain = self.client.get(url)
+            self.assertEqual(plain.status_code, 301)
+            self.assertEqual(plain["Location"], f"https://testserver{url}")
+
     def test_staff_and_previews_are_never_cached(self):
         self.client.force_login(self.editor)
         first, second = self.client.get("/"), self.client.get("/")
