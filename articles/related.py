@@ -13,18 +13,22 @@ are worked out again on their next view, so they link back to it; when one is ta
 stories linking to it are too, so they fill the gap.
 """
 
+import contextlib
+import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from . import cache as page_cache
 from .models import Article, RelatedLink, StoryLink, TaggedArticle
+
+log = logging.getLogger(__name__)
 
 SAME_SECTION_BONUS = 0.75
 SECTION_CANDIDATES = 30
@@ -60,6 +64,50 @@ def story_links(article: Article, *, limit: int | None = None) -> StoryLinks:
     return links
 
 
+def after_commit(task, article_id: int) -> None:
+    """Run ``task(article_id)`` once the editor's transaction has committed, on its own.
+
+    Working links out writes rows that point at other stories (and locks them for their key),
+    and marks other stories' links out of date. Inside the publish transaction, which holds
+    its own story's row, two editors publishing related stories at once would each wait for
+    the other's row: a deadlock (the soak found it). Done afterwards, each step locks one
+    story at a time. A failure here is logged and leaves the links to be worked out on the
+    next view; it never undoes the publish.
+    """
+
+    def run():
+        try:
+            task(article_id)
+        except DatabaseError:
+            log.exception("Could not update related links of story %s", article_id)
+            with contextlib.suppress(DatabaseError):
+                Article.objects.filter(pk=article_id).update(links_computed_at=None)
+
+    transaction.on_commit(run)
+
+
+def relink(article_id: int) -> None:
+    """A story was published (or its changes were): work its links out, and let the stories
+    it links to work theirs out again on their next view, so they can link back."""
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return
+    linked, next_id = refresh(article)
+    forget([*linked, *([next_id] if next_id else [])])
+
+
+def relink_neighbours(article_id: int) -> None:
+    """A scheduled story went live: its links and its neighbours' are worked out again."""
+    article = Article.objects.filter(pk=article_id).first()
+    if article is not None:
+        forget([article_id, *neighbours(article)])
+
+
+def forget_links_to(article_id: int) -> None:
+    """A story was taken down: the stories linking to it work theirs out again."""
+    forget(StoryLink.objects.filter(story_id=article_id).values_list("article_id", flat=True))
+
+
 def refresh(article: Article, *, limit: int | None = None) -> tuple[list[int], int | None]:
     """Work out the links of a live ``article`` again and keep them."""
     related_ids, next_id = _work_out(article, limit)
@@ -74,7 +122,10 @@ def refresh(article: Article, *, limit: int | None = None) -> tuple[list[int], i
     with transaction.atomic():
         # One writer at a time per story: two readers racing to fill the same story's links
         # (or a reader and a publish) must not collide on its positions.
-        Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
+        # FOR NO KEY UPDATE: other stories' new links to this one (a key share) still go ahead.
+        Article.objects.select_for_update(no_key=True).filter(pk=article.pk).values_list(
+            "pk"
+        ).first()
         StoryLink.objects.filter(article_id=article.pk).delete()
         StoryLink.objects.bulk_create(rows)
         now = timezone.now()
@@ -87,9 +138,10 @@ def forget(article_ids) -> None:
     """The links of these stories are out of date: work them out on their next view (and let
     the page cache drop the pages showing them)."""
     ids = sorted(set(article_ids))
-    if ids:
-        Article.objects.filter(pk__in=ids).update(links_computed_at=None)
-        page_cache.purge(*(f"article:{pk}" for pk in ids))
+    for pk in ids:
+        # One row per statement: no statement ever holds one story while waiting for another.
+        Article.objects.filter(pk=pk).update(links_computed_at=None)
+    page_cache.purge(*(f"article:{pk}" for pk in ids))
 
 
 def linked_to(article: Article) -> list[int]:

@@ -469,8 +469,7 @@ def publish(article: Article, *, by, at=None, unpublish_at=None) -> Outcome:
     page_cache.purge(*before, *_public_keys(article))
     # Its links are worked out now; the stories it links to are worked out again on their
     # next view, so they can link back to it.
-    linked, next_id = related.refresh(article)
-    related.forget([*linked, *([next_id] if next_id else [])])
+    related.after_commit(related.relink, article.pk)
     notified = []
     if action != Action.PUBLISH_CHANGES:
         verb = "scheduled" if action == Action.SCHEDULE else "published"
@@ -495,7 +494,7 @@ def unpublish(article: Article, *, by, note="") -> Outcome:
     article.unpublish_at = None
     article.save()
     page_cache.purge(*before)
-    related.forget(related.linked_to(article))  # They fill the gap it leaves.
+    related.after_commit(related.forget_links_to, article.pk)  # They fill the gap it leaves.
     _audit(article, Action.UNPUBLISH, by, note=note)
     return Outcome(article, [])
 
@@ -558,7 +557,7 @@ def publish_due(now=None) -> list[int]:
                 _audit(article, Action.WENT_LIVE, None)
                 page_cache.purge(*_public_keys(article))
                 # Stories published since it was scheduled: its links and theirs, again.
-                related.forget([pk, *related.neighbours(article)])
+                related.after_commit(related.relink_neighbours, pk)
                 done.append(pk)
     expired = Article.objects.filter(
         Q(status__in=Article.VISIBLE_STATES), unpublish_at__lte=now, published_at__lte=now
@@ -572,7 +571,7 @@ def publish_due(now=None) -> list[int]:
                 article = Article.objects.get(pk=pk)
                 _audit(article, Action.UNPUBLISH, None, note="Scheduled unpublish")
                 page_cache.purge(*_public_keys(article))
-                related.forget(related.linked_to(article))
+                related.after_commit(related.forget_links_to, pk)
                 done.append(pk)
     for pk in done:
         log.info("publish_due: story %s changed state", pk)

@@ -26,7 +26,7 @@ from django.test import Client, TransactionTestCase
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, AuditEntry, Revision
+from articles.models import Article, AuditEntry, Revision, StoryLink
 from tests.factories import make_author, make_section, make_user
 
 from .test_editorial import change_url, form_data, story_data
@@ -292,3 +292,89 @@ class SimultaneousPublishDueTests(TransactionTestCase):
         published = sum(int(out.split()[0]) for out, _ in outputs)
         self.assertEqual(published, STORIES, [out for out, _ in outputs])
         self.assertEachPublishedOnce()
+
+
+@POSTGRES_ONLY
+class SimultaneousRelatedPublishTests(TransactionTestCase):
+    """Two editors publish changes to two stories related to each other at the same moment.
+    Working out a story's links writes rows pointing at the other story; done inside the
+    publish transaction (which holds its own story's row) the two waited for each other and
+    PostgreSQL killed one as a deadlock (bench/soak.py found it)."""
+
+    def setUp(self):
+        ensure_roles()
+        self.section = make_section("City", slug="city")
+        self.alice = make_user("alice", role="Editor")
+        self.bob = make_user("bob", role="Editor")
+        self.stories = []
+        for headline in ("Tram line opens", "Tram fares rise"):
+            story = workflow.create(
+                story_data(self.section, headline=headline) | {"tags": ["trams", "city"]},
+                by=self.alice,
+            )
+            workflow.publish(story, by=self.alice)
+            story.refresh_from_db()
+            workflow.save(
+                story,
+                story_data(self.section, headline=headline + " (updated)")
+                | {"tags": ["trams", "city"]},
+                by=self.alice,
+                base_revision=story.revision_number,
+            )
+            self.stories.append(story.pk)
+
+    def test_publishing_two_related_stories_at_once_does_not_deadlock(self):
+        both_inside = threading.Barrier(2)
+        waited = threading.local()
+        purge = workflow.page_cache.purge
+
+        def purge_when_both_hold_their_rows(*keys):
+            # Inside publish, after each thread has locked and saved its own story: wait for
+            # the other, so both go on to the links while holding their rows.
+            if not getattr(waited, "done", False):
+                waited.done = True
+                both_inside.wait(timeout=30)
+            return purge(*keys)
+
+        def publish_as(user, pk):
+            def publish():
+                with transaction.atomic():
+                    workflow.publish(Article.objects.get(pk=pk), by=user)
+                return pk
+
+            return publish
+
+        results = [None, None]
+
+        def run(index, function):
+            try:
+                results[index] = ("ok", function())
+            except BaseException as exc:  # noqa: BLE001 - reported to the test
+                results[index] = ("error", exc)
+            finally:
+                connections.close_all()
+
+        workflow.page_cache.purge = purge_when_both_hold_their_rows
+        try:
+            threads = [
+                threading.Thread(target=run, args=(i, publish_as(user, pk)), daemon=True)
+                for i, (user, pk) in enumerate(
+                    zip((self.alice, self.bob), self.stories, strict=True)
+                )
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        finally:
+            workflow.page_cache.purge = purge
+        self.assertEqual([kind for kind, _ in results], ["ok", "ok"], results)
+        for pk in self.stories:
+            story = Article.objects.get(pk=pk)
+            self.assertTrue(story.headline.endswith("(updated)"))
+            self.assertEqual(story.live_revision_number, story.revision_number)
+        # Each links to the other (worked out after the publish committed).
+        self.assertEqual(
+            set(StoryLink.objects.values_list("article_id", "story_id")),
+            {(self.stories[0], self.stories[1]), (self.stories[1], self.stories[0])},
+        )
