@@ -339,6 +339,19 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        constraints = [
+            # The live version is one of the story's revisions (never one not yet written).
+            models.CheckConstraint(
+                condition=Q(live_revision_number__isnull=True)
+                | Q(live_revision_number__lte=F("revision_number")),
+                name="article_live_revision_exists",
+            ),
+            # A story readers can get (or will, at its time) has a publication time.
+            models.CheckConstraint(
+                condition=~Q(status__in=["scheduled", "published"]) | Q(published_at__isnull=False),
+                name="article_visible_has_time",
+            ),
+        ]
         permissions = [
             ("publish_article", "Can publish, schedule, unpublish, correct and restore stories"),
             ("review_article", "Can approve stories or send them back"),
@@ -464,6 +477,8 @@ class Byline(models.Model):
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+            # The byline order is one order: no two bylines of a story share a place.
+            models.UniqueConstraint(fields=["article", "position"], name="byline_position_once"),
         ]
 
     def __str__(self):

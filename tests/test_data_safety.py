@@ -2,10 +2,12 @@
 
 from unittest import mock
 
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.test import TestCase
 
 from articles import workflow
-from articles.models import Article, AuditEntry, Revision
+from articles.models import Article, AuditEntry, Byline, Revision
 from tests.factories import make_author, make_section, make_user
 
 
@@ -58,3 +60,59 @@ class CrashMidSaveTests(TestCase):
         ):
             self.client.post(f"/admin/articles/article/{self.story.pk}/change/", data)
         self.assertEqual(Article.objects.get(pk=self.story.pk).headline, "Original headline")
+
+
+class DatabaseInvariantTests(TestCase):
+    """The database itself refuses rows that break the story invariants, whatever code (a
+    shell, an import, a future bug) tries to write them; and rows other rows need are kept."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("editor", role="Editor")
+        cls.section = make_section("World", slug="world")
+        cls.ana, cls.tom = make_author("Ana Costa"), make_author("Tom Reid")
+        cls.story = workflow.create(
+            {"headline": "Dam holds", "body": "<p>Text.</p>", "section": cls.section.pk,
+             "bylines": [{"author": cls.ana.pk, "role": "writer"}]},
+            by=cls.editor,
+        )  # fmt: skip
+
+    def refused(self, change):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            change()
+
+    def test_two_bylines_cannot_share_a_place(self):
+        self.refused(lambda: Byline.objects.create(article=self.story, author=self.tom, position=0))
+        Byline.objects.create(article=self.story, author=self.tom, position=1)
+
+    def test_the_live_version_is_a_written_revision(self):
+        self.refused(
+            lambda: Article.objects.filter(pk=self.story.pk).update(
+                live_revision_number=self.story.revision_number + 1
+            )
+        )
+
+    def test_a_visible_story_has_a_publication_time(self):
+        self.refused(
+            lambda: Article.objects.filter(pk=self.story.pk).update(
+                status=Article.Status.PUBLISHED, published_at=None
+            )
+        )
+
+    def test_one_revision_per_number_and_one_slug_per_story(self):
+        self.refused(
+            lambda: Revision.objects.create(
+                article=self.story, number=self.story.revision_number, data={}
+            )
+        )
+        other = workflow.create(
+            {"headline": "Other", "body": "<p>x</p>", "section": self.section.pk}, by=self.editor
+        )
+        self.refused(lambda: Article.objects.filter(pk=other.pk).update(slug=self.story.slug))
+
+    def test_sections_and_authors_in_use_cannot_be_deleted(self):
+        with self.assertRaises(ProtectedError):
+            self.section.delete()
+        with self.assertRaises(ProtectedError):
+            self.ana.delete()
+        self.assertTrue(Article.objects.filter(pk=self.story.pk).exists())
