@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, set_response_etag
@@ -106,8 +106,7 @@ def purge(*keys):
         # few quick retries before the failure is logged.
         for attempt in range(3):
             try:
-                now = _now_us()  # Fresh means: started strictly after this.
-                cache.set_many({STAMP_PREFIX + k: now for k in keys}, timeout=None)
+                _store().stamp(keys)  # Fresh means: started strictly after this.
                 return
             except Exception:
                 if attempt == 2:
@@ -137,15 +136,28 @@ def _unpack(blob: bytes):
     return int(started), int(expires), keys, payload
 
 
+# With Redis, every time the page cache compares (when a page began rendering, when a key was
+# purged, when an entry expires) is read from Redis's own clock, so web servers, the admin and
+# the publish_due worker on different machines never compare their clocks with each other: a
+# web server whose clock ran ahead could otherwise keep a page rendered just before a purge.
+# Times are written as text made from TIME's two parts (a Lua number turned into text keeps
+# only 14 digits) and compared as numbers (microseconds since 1970 are exact as doubles).
+_REDIS_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now_text = t[1] .. string.format('%06d', tonumber(t[2]))
+"""
+
 # Freshness in one round trip: the entry, the stamps of its keys, and the comparison, inside
 # Redis. A missing stamp (never purged, or evicted) is started now and the entry is not served.
-_REDIS_LOOKUP = """
+_REDIS_LOOKUP = (
+    _REDIS_NOW
+    + """
 local blob = redis.call('GET', KEYS[1])
 if not blob then return false end
 local head = string.sub(blob, 1, string.find(blob, '\\n', 1, true) - 1)
 local fields = {}
 for field in string.gmatch(head, '%S+') do fields[#fields + 1] = field end
-local now = tonumber(ARGV[2])
 if tonumber(fields[2]) <= now then return false end
 local started = tonumber(fields[1])
 local stamp_keys = {}
@@ -156,7 +168,7 @@ local fresh = true
 for i = 1, #stamp_keys do
   local stamp = tonumber(stamps[i])
   if not stamp then
-    redis.call('SET', stamp_keys[i], ARGV[2], 'NX')
+    redis.call('SET', stamp_keys[i], now_text, 'NX')
     fresh = false
   elseif stamp >= started then
     fresh = false
@@ -165,27 +177,45 @@ end
 if fresh then return blob end
 return false
 """
+)
 
 # Start the clock of every key that has none; answers how many were started.
-_REDIS_START = """
+_REDIS_START = (
+    _REDIS_NOW
+    + """
 local started = 0
 for i = 1, #KEYS do
-  if redis.call('SET', KEYS[i], ARGV[1], 'NX') then started = started + 1 end
+  if redis.call('SET', KEYS[i], now_text, 'NX') then started = started + 1 end
 end
 return started
 """
+)
+
+# A purge: every key stamped with Redis's time now.
+_REDIS_STAMP = (
+    _REDIS_NOW
+    + """
+for i = 1, #KEYS do redis.call('SET', KEYS[i], now_text) end
+return #KEYS
+"""
+)
 
 
 class _Store:
-    """Pages and stamps through Django's cache API (the file cache, local memory in tests)."""
+    """Pages and stamps through Django's cache API (the file cache, local memory in tests):
+    one machine, so its own clock."""
 
     def __init__(self, backend):
         self.cache = backend
 
-    def lookup(self, key: str, now: int) -> bytes | None:
+    def clock(self) -> int:
+        return _now_us()
+
+    def lookup(self, key: str) -> bytes | None:
         blob = self.cache.get(key)
         if not isinstance(blob, bytes):
             return None
+        now = self.clock()
         started, expires, keys, _payload = _unpack(blob)
         if expires <= now:
             return None
@@ -200,33 +230,47 @@ class _Store:
                 fresh = False
         return blob if fresh else None
 
-    def start_clocks(self, keys, now: int) -> bool:
+    def start_clocks(self, keys) -> bool:
+        now = self.clock()
         started = False
         for k in keys:
             started |= bool(self.cache.add(STAMP_PREFIX + k, now, timeout=None))
         return started
+
+    def stamp(self, keys):
+        now = self.clock()
+        self.cache.set_many({STAMP_PREFIX + k: now for k in keys}, timeout=None)
 
     def save(self, key: str, blob: bytes, timeout: int):
         self.cache.set(key, blob, timeout=timeout)
 
 
 class _RedisStore(_Store):
-    """The same, with the freshness check made inside Redis: one round trip per page view."""
+    """The same, with the freshness check made inside Redis (one round trip per page view)
+    and Redis's clock for every time."""
 
     def __init__(self, backend):
         super().__init__(backend)
         self.client = client = backend._cache.get_client(write=True)
         self.lookup_script = client.register_script(_REDIS_LOOKUP)
         self.start_script = client.register_script(_REDIS_START)
+        self.stamp_script = client.register_script(_REDIS_STAMP)
         self.stamp_prefix = backend.make_and_validate_key(STAMP_PREFIX)
 
-    def lookup(self, key: str, now: int) -> bytes | None:
-        blob = self.lookup_script(keys=[self.cache.make_key(key)], args=[self.stamp_prefix, now])
+    def clock(self) -> int:
+        seconds, microseconds = self.client.time()
+        return seconds * 1_000_000 + microseconds
+
+    def lookup(self, key: str) -> bytes | None:
+        blob = self.lookup_script(keys=[self.cache.make_key(key)], args=[self.stamp_prefix])
         return blob or None
 
-    def start_clocks(self, keys, now: int) -> bool:
+    def start_clocks(self, keys) -> bool:
         stamp_keys = [self.stamp_prefix + k for k in keys]
-        return bool(stamp_keys) and self.start_script(keys=stamp_keys, args=[now]) > 0
+        return bool(stamp_keys) and self.start_script(keys=stamp_keys) > 0
+
+    def stamp(self, keys):
+        self.stamp_script(keys=[self.stamp_prefix + k for k in keys])
 
     def save(self, key: str, blob: bytes, timeout: int):
         # Stored as it is (not pickled by Django's serializer): the lookup script reads it.
@@ -310,8 +354,14 @@ def tolerant(default=None):
 
 
 @tolerant(default=None)
+def _clock() -> int | None:
+    """Now, by the clock the page cache compares with (None when the cache is down)."""
+    return _store().clock()
+
+
+@tolerant(default=None)
 def _lookup(key):
-    blob = _store().lookup(key, _now_us())
+    blob = _store().lookup(key)
     if blob is None:
         return None
     _started, _expires, _keys, payload = _unpack(blob)
@@ -324,8 +374,8 @@ def _save(key, started: int, expires: int, keys, status, headers, content):
     # A key with no stamp (never purged, or evicted) starts its clock now. This render began
     # before that, so it is not stored: had the missing stamp been an evicted purge during the
     # render, storing would serve the old page as fresh.
-    if not store.start_clocks(keys, _now_us()):
-        timeout = max(1, (expires - _now_us()) // 1_000_000)
+    if not store.start_clocks(keys):
+        timeout = max(1, (expires - started) // 1_000_000)
         store.save(key, _pack(started, expires, keys, status, headers, content), timeout)
 
 
@@ -352,9 +402,9 @@ class PageCacheMiddleware:
             response = HttpResponse(content, status=status, headers=headers)
             response["X-Cache"] = "hit"
             return response
-        started = _now_us()
+        started = _clock()
         response = self.get_response(request)
-        if self._storable(request, response):
+        if started is not None and self._storable(request, response):
             expires = started + settings.NEWSROOM_PAGE_CACHE_SECONDS * 1_000_000
             next_change = _next_scheduled_change(started / 1_000_000)
             if next_change:
@@ -364,7 +414,6 @@ class PageCacheMiddleware:
             headers = {
                 name: value
                 for name, value in response.items()
-                # The CSP header is set per response, outside this middleware.
                 if name.lower() not in UNSTORED_HEADERS
             }
             _save(key, started, expires, sorted(request._cache_keys), response.status_code,

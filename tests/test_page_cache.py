@@ -5,8 +5,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from datetime import timedelta
+from unittest import mock
 
 from django.conf import settings
 from django.db import connection
@@ -241,6 +243,27 @@ class RedisPageCacheTests(PageCacheTests):
             del client.execute_command
         self.assertEqual(cached(response), "hit")
         self.assertEqual(len(calls), 1, calls)
+
+    def test_scheduled_story_appears_at_its_time_even_with_a_warm_cache(self):
+        # Redis keeps the time here, and time-machine cannot move Redis's clock: wait instead.
+        soon = timezone.now() + timedelta(seconds=1)
+        with self.captureOnCommitCallbacks(execute=True):
+            workflow.publish(self.draft, by=self.editor, at=soon)
+        self.warm(["/"])
+        self.assertNotContains(self.client.get("/"), "Breaking: dam holds")
+        time.sleep(max(0.0, (soon - timezone.now()).total_seconds()) + 0.2)
+        self.assertContains(self.client.get("/"), "Breaking: dam holds")
+
+    def test_a_web_server_whose_clock_runs_ahead_still_sees_every_purge(self):
+        # Pages are timed by Redis's clock, not the web server's: one running a minute ahead
+        # (another machine, badly synchronised) must not keep a page rendered before a purge.
+        url = self.story.get_absolute_url()
+        ahead = time.time_ns() // 1000 + 60_000_000
+        with mock.patch("articles.cache._now_us", return_value=ahead):
+            self.warm([url])
+        with self.captureOnCommitCallbacks(execute=True):
+            workflow.correct(self.story, by=self.editor, kind="correction", text="Clock skew.")
+        self.assertContains(self.client.get(url), "Clock skew.")
 
     def test_an_evicted_stamp_is_a_miss_never_a_stale_page(self):
         import redis
