@@ -30,8 +30,10 @@ from newsroom.redis_cache import RedisCache
 
 log = logging.getLogger(__name__)
 
-PAGE_PREFIX = "pc:page:"
-STAMP_PREFIX = "pc:stamp:"
+# "2": entries and stamps of this format (whole microseconds, by one clock). The first format
+# stored float stamps that this one would read as unparsable forever.
+PAGE_PREFIX = "pc2:page:"
+STAMP_PREFIX = "pc2:stamp:"
 SITE_WIDE = ("front", "feeds", "sitemaps", "search", "corrections")
 UNSTORED_HEADERS = {"set-cookie", "x-cache"}
 # What a 304 leaves out of the stored headers: they describe a body it does not have.
@@ -195,7 +197,11 @@ return started
 _REDIS_STAMP = (
     _REDIS_NOW
     + """
-for i = 1, #KEYS do redis.call('SET', KEYS[i], now_text) end
+for i = 1, #KEYS do
+  -- Never backwards: a purge that reaches Redis late must not undo a later one.
+  local stamp = tonumber(redis.call('GET', KEYS[i]))
+  if not stamp or stamp < now then redis.call('SET', KEYS[i], now_text) end
+end
 return #KEYS
 """
 )
@@ -239,7 +245,17 @@ class _Store:
 
     def stamp(self, keys):
         now = self.clock()
-        self.cache.set_many({STAMP_PREFIX + k: now for k in keys}, timeout=None)
+        stamps = self.cache.get_many([STAMP_PREFIX + k for k in keys])
+        # Never backwards (one machine here, so this is a guard, not a lock).
+        self.cache.set_many(
+            {
+                STAMP_PREFIX + k: max(now, stamps.get(STAMP_PREFIX + k) or 0)
+                if isinstance(stamps.get(STAMP_PREFIX + k), int)
+                else now
+                for k in keys
+            },
+            timeout=None,
+        )
 
     def save(self, key: str, blob: bytes, timeout: int):
         self.cache.set(key, blob, timeout=timeout)
@@ -291,7 +307,12 @@ def _store() -> _Store:
 
 
 def _page_key(request) -> str:
-    raw = f"{request.get_host()}|{request.path}|{request.META.get('QUERY_STRING', '')}"
+    # The scheme too: a page served over plain HTTP (where a proxy, not Django, redirects)
+    # names http:// addresses and has no HSTS header.
+    raw = (
+        f"{request.scheme}|{request.get_host()}|{request.path}|"
+        f"{request.META.get('QUERY_STRING', '')}"
+    )
     return PAGE_PREFIX + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
 

@@ -1,4 +1,5 @@
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from . import cache as page_cache
@@ -21,7 +22,11 @@ def navigation_sections(request) -> list[Section]:
 
 
 def forget_navigation(sender=None, instance=None, **kwargs):
-    page_cache.tolerant()(cache.delete)(CACHE_KEY)
+    # Now, and again once the change is committed: a reader between the two would otherwise
+    # put the sections as they were before the commit back for an hour.
+    forget = page_cache.tolerant()(cache.delete)
+    forget(CACHE_KEY)
+    transaction.on_commit(lambda: forget(CACHE_KEY))
     page_cache.purge("nav", f"section:{instance.pk}" if isinstance(instance, Section) else None)
 
 

@@ -47,7 +47,13 @@ def story_links(article: Article, *, limit: int | None = None) -> StoryLinks:
         # A preview of a draft or a scheduled story: worked out now, not kept.
         return _load(*_work_out(article, limit))
     if article.links_computed_at is None:
-        return _load(*refresh(article, limit=limit))
+        try:
+            return _load(*refresh(article, limit=limit))
+        except DatabaseError:
+            # Keeping them failed (a story it links to deleted at that moment, a lock
+            # timeout): the reader still gets the links, worked out for this page only.
+            log.warning("Could not keep the links of story %s", article.pk, exc_info=True)
+            return _load(*_work_out(article, limit))
     cards = (
         Article.objects.published()
         .filter(linked_from__article=article)
@@ -94,6 +100,8 @@ def relink(article_id: int) -> None:
         return
     linked, next_id = refresh(article)
     forget([*linked, *([next_id] if next_id else [])])
+    # A reader may have rendered the story between the publish and this: with the old links.
+    page_cache.purge(f"article:{article_id}")
 
 
 def relink_neighbours(article_id: int) -> None:
@@ -103,6 +111,10 @@ def relink_neighbours(article_id: int) -> None:
         forget([article_id, *neighbours(article)])
 
 
+def forget_one(article_id: int) -> None:
+    forget([article_id])
+
+
 def forget_links_to(article_id: int) -> None:
     """A story was taken down: the stories linking to it work theirs out again."""
     forget(StoryLink.objects.filter(story_id=article_id).values_list("article_id", flat=True))
@@ -110,22 +122,27 @@ def forget_links_to(article_id: int) -> None:
 
 def refresh(article: Article, *, limit: int | None = None) -> tuple[list[int], int | None]:
     """Work out the links of a live ``article`` again and keep them."""
-    related_ids, next_id = _work_out(article, limit)
-    rows = [
-        StoryLink(article_id=article.pk, story_id=pk, kind=StoryLink.Kind.RELATED, position=i)
-        for i, pk in enumerate(related_ids)
-    ]
-    if next_id:
-        rows.append(
-            StoryLink(article_id=article.pk, story_id=next_id, kind=StoryLink.Kind.NEXT, position=0)
-        )
     with transaction.atomic():
         # One writer at a time per story: two readers racing to fill the same story's links
-        # (or a reader and a publish) must not collide on its positions.
-        # FOR NO KEY UPDATE: other stories' new links to this one (a key share) still go ahead.
+        # (or a reader and a publish) must not collide on its positions. The links are worked
+        # out under the lock: a forget() of this story (a neighbour just published) waits for
+        # it and then marks these links out of date, instead of being overwritten by links
+        # worked out before that neighbour was live. FOR NO KEY UPDATE: other stories' new
+        # links to this one (a key share) still go ahead.
         Article.objects.select_for_update(no_key=True).filter(pk=article.pk).values_list(
             "pk"
         ).first()
+        related_ids, next_id = _work_out(article, limit)
+        rows = [
+            StoryLink(article_id=article.pk, story_id=pk, kind=StoryLink.Kind.RELATED, position=i)
+            for i, pk in enumerate(related_ids)
+        ]
+        if next_id:
+            rows.append(
+                StoryLink(
+                    article_id=article.pk, story_id=next_id, kind=StoryLink.Kind.NEXT, position=0
+                )
+            )
         StoryLink.objects.filter(article_id=article.pk).delete()
         StoryLink.objects.bulk_create(rows)
         now = timezone.now()

@@ -40,6 +40,15 @@ def _forget_policy(setting, **kwargs):
         _plain_policy.clear()
 
 
+def _excludes_paths() -> bool:
+    """django-csp leaves some paths without a policy when told to: then the header depends on
+    the path, so it is not remembered."""
+    return any(
+        (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+        for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+    )
+
+
 class CSPMiddleware(BaseCSPMiddleware):
     """django-csp's middleware, with the plain policy built once per process.
 
@@ -56,6 +65,7 @@ class CSPMiddleware(BaseCSPMiddleware):
             and HEADER not in response
             and HEADER_REPORT_ONLY not in response
             and response.status_code == 200
+            and not _excludes_paths()
         )
         if not plain:
             return super().process_response(request, response)

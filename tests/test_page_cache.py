@@ -156,6 +156,13 @@ class PageCacheTests(TestCase):
             self.assertEqual(plain.status_code, 301)
             self.assertEqual(plain["Location"], f"https://testserver{url}")
 
+    def test_http_and_https_are_cached_apart(self):
+        url = self.story.get_absolute_url()
+        self.warm([url])
+        secure = self.client.get(url, secure=True)
+        self.assertNotEqual(cached(secure), "hit")
+        self.assertContains(secure, f'href="https://testserver{url}"')
+
     def test_staff_and_previews_are_never_cached(self):
         self.client.force_login(self.editor)
         first, second = self.client.get("/"), self.client.get("/")
@@ -265,15 +272,29 @@ class RedisPageCacheTests(PageCacheTests):
             workflow.correct(self.story, by=self.editor, kind="correction", text="Clock skew.")
         self.assertContains(self.client.get(url), "Clock skew.")
 
+    def test_a_purge_that_arrives_late_does_not_undo_a_later_one(self):
+        import redis
+
+        from articles import cache as page_cache
+
+        url = self.story.get_absolute_url()
+        self.warm([url])
+        key = f"{self.prefix}:1:pc2:stamp:article:{self.story.pk}"
+        client = redis.Redis.from_url(REDIS_URL)
+        later = int(client.get(key)) + 3_600_000_000  # A purge stamped an hour from now...
+        client.set(key, later)
+        page_cache._store().stamp([f"article:{self.story.pk}"])  # ...then an earlier one lands.
+        self.assertEqual(int(client.get(key)), later)
+
     def test_an_evicted_stamp_is_a_miss_never_a_stale_page(self):
         import redis
 
         url = self.story.get_absolute_url()
         self.warm([url])
         client = redis.Redis.from_url(REDIS_URL)
-        client.delete(f"{self.prefix}:1:pc:stamp:article:{self.story.pk}")
+        client.delete(f"{self.prefix}:1:pc2:stamp:article:{self.story.pk}")
         self.assertEqual(cached(self.client.get(url)), "miss")
-        self.assertIsNotNone(client.get(f"{self.prefix}:1:pc:stamp:article:{self.story.pk}"))
+        self.assertIsNotNone(client.get(f"{self.prefix}:1:pc2:stamp:article:{self.story.pk}"))
 
 
 @unittest.skipUnless(connection.vendor == "postgresql", "another process needs a shared database")

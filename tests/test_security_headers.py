@@ -232,3 +232,16 @@ class PolicyFromTheEnvironmentTests(SimpleTestCase):
         self.assertEqual(directives["script-src"], "'self' https://plausible.io")
         self.assertEqual(directives["style-src"], "'self'")
         self.assertEqual(directives["report-uri"], "https://reports.example.net/csp")
+
+
+class ExcludedPathsTests(TestCase):
+    """The policy header is remembered between responses only while it cannot depend on the
+    path: with django-csp's EXCLUDE_URL_PREFIXES, each response gets its own answer."""
+
+    def test_excluded_prefixes_are_honoured_in_either_order(self):
+        make_article(headline="Dam holds")
+        config = {**settings.CONTENT_SECURITY_POLICY, "EXCLUDE_URL_PREFIXES": ["/feed"]}
+        with override_settings(CONTENT_SECURITY_POLICY=config):
+            self.assertNotIn("Content-Security-Policy", self.client.get("/feed/"))
+            self.assertIn("Content-Security-Policy", self.client.get("/"))
+            self.assertNotIn("Content-Security-Policy", self.client.get("/feed/"))

@@ -378,3 +378,77 @@ class SimultaneousRelatedPublishTests(TransactionTestCase):
             set(StoryLink.objects.values_list("article_id", "story_id")),
             {(self.stories[0], self.stories[1]), (self.stories[1], self.stories[0])},
         )
+
+
+@POSTGRES_ONLY
+class LinksWorkedOutWhileANeighbourIsPublishedTests(TransactionTestCase):
+    """A reader's first view works a story's links out while an editor publishes a story that
+    belongs among them. The publish marks the first story's links out of date; that mark must
+    not be overwritten by links worked out before the new story was live."""
+
+    def setUp(self):
+        ensure_roles()
+        self.section = make_section("City", slug="city")
+        self.editor = make_user("alice", role="Editor")
+        self.first = workflow.create(
+            story_data(self.section, headline="Tram line opens") | {"tags": ["trams"]},
+            by=self.editor,
+        )
+        workflow.publish(self.first, by=self.editor)
+        self.second = workflow.create(
+            story_data(self.section, headline="Tram fares rise") | {"tags": ["trams"]},
+            by=self.editor,
+        )
+
+    def test_a_publish_during_a_first_view_is_not_lost(self):
+        from articles import related
+
+        computed, go = threading.Event(), threading.Event()
+        work_out = related._work_out
+
+        def pausing_work_out(article, limit):
+            result = work_out(article, limit)
+            if article.pk == self.first.pk and threading.current_thread().name == "reader":
+                computed.set()
+                go.wait(timeout=30)
+            return result
+
+        errors = []
+
+        def reader():
+            try:
+                related.refresh(Article.objects.get(pk=self.first.pk))
+            except BaseException as exc:  # noqa: BLE001 - reported to the test
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        def editor():
+            try:
+                workflow.publish(Article.objects.get(pk=self.second.pk), by=self.editor)
+            except BaseException as exc:  # noqa: BLE001 - reported to the test
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        related._work_out = pausing_work_out
+        try:
+            reading = threading.Thread(target=reader, name="reader", daemon=True)
+            reading.start()
+            self.assertTrue(computed.wait(timeout=30))
+            publishing = threading.Thread(target=editor, name="editor", daemon=True)
+            publishing.start()
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline and not waiting_for_locks():
+                time.sleep(0.02)
+            go.set()
+            reading.join(timeout=30)
+            publishing.join(timeout=30)
+        finally:
+            related._work_out = work_out
+        self.assertEqual(errors, [])
+        page = Client().get(Article.objects.get(pk=self.first.pk).get_absolute_url())
+        linked = [story.pk for story in page.context["related"]]
+        if page.context["next_story"]:
+            linked.append(page.context["next_story"].pk)
+        self.assertIn(self.second.pk, linked)

@@ -221,6 +221,30 @@ class KeptLinksTests(TestCase):
             ["Older delta story", "Even older delta story"],
         )
 
+    def test_a_deleted_story_leaves_the_links_and_its_place_is_filled(self):
+        make_article(
+            headline="Older delta story",
+            section=self.climate,
+            tags=["delta"],
+            published_at=self.now - timedelta(days=9),
+        )
+        self.assertEqual(
+            related_headlines(self.client, self.story), ["Delta floods recede", "Older delta story"]
+        )
+        chief = make_user("chief", superuser=True)
+        make_article(
+            headline="Even older delta story",
+            section=self.climate,
+            tags=["delta"],
+            published_at=self.now - timedelta(days=12),
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            workflow.delete(self.match, by=chief)
+        self.assertEqual(
+            related_headlines(self.client, self.story),
+            ["Older delta story", "Even older delta story"],
+        )
+
 
 class NextStoryTests(TestCase):
     def test_next_story_is_the_previous_one_in_the_section(self):
