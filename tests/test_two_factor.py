@@ -424,3 +424,16 @@ class RequiredTwoFactorTests(TwoFactorTestCase):
         self.client.post(PAGE, {"action": "turn-off", "code": code_for(device)})
         self.assertEqual(self.client.get("/admin/").status_code, 302)
         self.assertContains(self.client.get(PAGE), "Two-factor login is required for your account")
+
+
+class QRCodeIsAllowedTests(TestCase):
+    def test_the_qr_code_page_allows_its_data_image_and_no_other_page_does(self):
+        self.client.force_login(make_user("writer-qr", role="Writer"))
+        page = self.client.get("/admin/two-factor/")
+        self.assertContains(page, 'src="data:image/svg+xml')
+        img_src = next(
+            part for part in page["Content-Security-Policy"].split(";") if "img-src" in part
+        )
+        self.assertIn("data:", img_src)
+        other = self.client.get("/admin/")
+        self.assertNotIn("data:", other["Content-Security-Policy"])

@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from articles import workflow
-from tests.factories import make_author, make_section, make_user
+from tests.factories import make_article, make_author, make_section, make_user
 
 ON_POSTGRES = connection.vendor == "postgresql"
 
@@ -203,3 +203,13 @@ class PhraseAndBroadSearchTests(TestCase):
         self.assertEqual(len(found), 4)
         self.assertContains(response, "4 results for")
         self.assertNotContains(response, "or more results")
+
+
+class NoResultsTests(TestCase):
+    def test_a_search_with_no_match_says_so(self):
+        make_article(headline="Harbour reopens")
+        response = self.client.get("/search/", {"q": "zxqvbnmplk"})
+        self.assertContains(response, "Nothing matched")
+        self.assertContains(response, "0 results for")
+        self.assertNotContains(response, "Type a word or two")
+        self.assertContains(self.client.get("/search/", {"q": ""}), "Type a word or two")

@@ -204,6 +204,11 @@ class ContentSecurityPolicyTests(BrowserTestCase):
             marker.evaluate("el => parseFloat(el.style.left)"), image.focal_x * 100, places=1
         )
 
+        self.visit(page, "/admin/two-factor/")
+        qr = page.locator("img[src^='data:image/svg+xml']")
+        self.assertTrue(qr.evaluate("img => img.complete && img.naturalWidth > 0"), "QR code")
+        self.assert_policy_kept(page, "two-factor enrolment (QR code)")
+
         self.visit(page, "/admin/authors/author/")
         self.assert_policy_kept(page, "author list")
         author = Author.objects.exclude(photo="").first()
