@@ -6,7 +6,7 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from articles.models import Byline
-from tests.factories import make_article, make_author, make_image, make_section
+from tests.factories import make_article, make_author, make_image, make_section, make_user
 
 
 @override_settings(TIME_ZONE="Europe/London", NEWSROOM_PAGE_SIZE=3)
@@ -203,3 +203,20 @@ class SiteChromeTests(TestCase):
         self.assertContains(response, "The Northern Echo Test")
         self.assertContains(response, 'href="https://m.example/@echo"')
         self.assertContains(response, 'href="/section/culture/"')
+
+
+class FooterAndIconTests(TestCase):
+    def test_every_page_links_the_corrections_and_the_feed(self):
+        for url in ["/", "/search/"]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(
+                    response, '<a href="/corrections/">Corrections and clarifications</a>'
+                )
+                self.assertContains(response, '<a href="/feed/">RSS feed</a>')
+
+    def test_admin_pages_have_the_site_icon(self):
+        self.client.force_login(make_user("chief-icon", superuser=True))
+        for url in ["/admin/", "/admin/articles/article/", "/admin/articles/article/add/"]:
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), 'rel="icon" href="/static/favicon.svg"')
