@@ -70,6 +70,9 @@ def throttled_message(extra) -> str:
     until = (extra or {}).get("locked_until")
     seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else None
     wait = f"{seconds} seconds" if seconds and seconds > 1 else "a moment"
+    # After one miss the wait is a second: say so plainly, not as if the account were locked.
+    if (extra or {}).get("failure_count", 0) <= 1:
+        return f"The last code was not right. Wait {wait} before the next try."
     return f"Too many wrong codes in a row. Wait {wait} and try again."
 
 
