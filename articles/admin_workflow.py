@@ -195,7 +195,7 @@ class ArticleWorkflowAdminMixin:
     def _notified(outcome):
         if outcome.notified:
             return f" Notified: {', '.join(outcome.notified)}."
-        return " Nobody was notified (no byline or section editor has an email address)."
+        return " Nobody was notified (nobody else on the story or the desk has an email address)."
 
     def _do_submit(self, request, article):
         outcome = workflow.submit(article, by=request.user)

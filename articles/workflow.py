@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
@@ -343,15 +344,37 @@ class Outcome:
     notified: list[str]
 
 
-def _notify(article: Article, subject: str, message: str, *, by) -> list[str]:
-    """Email the story's bylines and its section's editors; return who was told."""
+def _reviewers(article: Article) -> set[str]:
+    """Who is told a story waits for review: its section's editors, or, for a section with
+    none, everyone who may review (a story must never wait unseen)."""
+    editors = article.section.editors.filter(is_active=True).values_list("email", flat=True)
+    section = {email for email in editors if email}
+    if section:
+        return section
+    review = Q(
+        groups__permissions__codename="review_article",
+        groups__permissions__content_type__app_label="articles",
+    ) | Q(
+        user_permissions__codename="review_article",
+        user_permissions__content_type__app_label="articles",
+    )
+    desk = get_user_model().objects.filter(Q(is_superuser=True) | review, is_active=True)
+    return {e for e in desk.values_list("email", flat=True).distinct() if e}
+
+
+def _notify(article: Article, subject: str, message: str, *, by, for_review=False) -> list[str]:
+    """Email the story's bylines and its section's editors (with ``for_review``, its
+    reviewers: the desk when the section has no editors); return who was told."""
     emails = set()
     for byline in Byline.objects.filter(article=article).select_related("author__user"):
         author = byline.author
         email = (author.user.email if author.user_id else "") or author.email
         if email:
             emails.add(email)
-    emails.update(e for e in article.section.editors.values_list("email", flat=True) if e)
+    if for_review:
+        emails.update(_reviewers(article))
+    else:
+        emails.update(e for e in article.section.editors.values_list("email", flat=True) if e)
     emails.discard(getattr(by, "email", None))
     recipients = sorted(emails)
     if recipients:
@@ -377,7 +400,13 @@ def submit(article: Article, *, by) -> Outcome:
     article.stage = Stage.IN_REVIEW
     article.save(update_fields=["stage", "modified_at"])
     release(article, by=by)  # Handed over: the reviewer should not be told it is being edited.
-    notified = _notify(article, "Ready for review", f"{by} submitted this story for review.", by=by)
+    notified = _notify(
+        article,
+        "Ready for review",
+        f"{by} submitted this story for review.",
+        by=by,
+        for_review=True,
+    )
     _audit(article, Action.SUBMIT, by, notified=notified)
     return Outcome(article, notified)
 

@@ -893,6 +893,19 @@ class NotificationTests(TestCase):
         entry = AuditEntry.objects.get(article=self.article, action=Action.SUBMIT)
         self.assertEqual(entry.notified, "desk@example.org, tom@freelance.test")
 
+    def test_a_section_without_editors_sends_review_requests_to_the_desk(self):
+        culture = make_section("Culture", slug="culture")
+        story = workflow.create(
+            story_data(
+                culture, headline="Gallery reopens", bylines=[(self.wendy_author, "writer")]
+            ),
+            by=self.wendy,
+        )
+        outcome = workflow.submit(story, by=self.wendy)
+        # Everyone who may review: the Editor role (desk, chief); not the writer herself.
+        self.assertEqual(outcome.notified, ["chief@example.org", "desk@example.org"])
+        self.assertEqual(sorted(mail.outbox[0].to), ["chief@example.org", "desk@example.org"])
+
     def test_approving_tells_the_bylines_not_the_approving_editor(self):
         workflow.submit(self.article, by=self.wendy)
         mail.outbox.clear()
