@@ -245,14 +245,13 @@ class _Store:
 
     def stamp(self, keys):
         now = self.clock()
-        stamps = self.cache.get_many([STAMP_PREFIX + k for k in keys])
+        names = [STAMP_PREFIX + k for k in keys]
+        old = self.cache.get_many(names)
         # Never backwards (one machine here, so this is a guard, not a lock).
         self.cache.set_many(
             {
-                STAMP_PREFIX + k: max(now, stamps.get(STAMP_PREFIX + k) or 0)
-                if isinstance(stamps.get(STAMP_PREFIX + k), int)
-                else now
-                for k in keys
+                name: max(now, old[name]) if isinstance(old.get(name), int) else now
+                for name in names
             },
             timeout=None,
         )

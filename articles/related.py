@@ -105,10 +105,10 @@ def relink(article_id: int) -> None:
 
 
 def relink_neighbours(article_id: int) -> None:
-    """A scheduled story went live: its links and its neighbours' are worked out again."""
-    article = Article.objects.filter(pk=article_id).first()
-    if article is not None:
-        forget([article_id, *neighbours(article)])
+    """A scheduled story went live: its links and its neighbours' (the stories linking to it
+    and the ones it links to) are worked out again."""
+    links_from = StoryLink.objects.filter(article_id=article_id).values_list("story_id", flat=True)
+    forget([article_id, *linked_to(article_id), *links_from])
 
 
 def forget_one(article_id: int) -> None:
@@ -117,7 +117,7 @@ def forget_one(article_id: int) -> None:
 
 def forget_links_to(article_id: int) -> None:
     """A story was taken down: the stories linking to it work theirs out again."""
-    forget(StoryLink.objects.filter(story_id=article_id).values_list("article_id", flat=True))
+    forget(linked_to(article_id))
 
 
 def refresh(article: Article, *, limit: int | None = None) -> tuple[list[int], int | None]:
@@ -161,15 +161,9 @@ def forget(article_ids) -> None:
     page_cache.purge(*(f"article:{pk}" for pk in ids))
 
 
-def linked_to(article: Article) -> list[int]:
-    """The stories whose links include ``article`` (indexed)."""
-    return list(StoryLink.objects.filter(story=article).values_list("article_id", flat=True))
-
-
-def neighbours(article: Article) -> list[int]:
-    """The stories linking to ``article`` and the ones it links to."""
-    links_from = StoryLink.objects.filter(article=article).values_list("story_id", flat=True)
-    return linked_to(article) + list(links_from)
+def linked_to(article_id: int) -> list[int]:
+    """The stories whose links include this one (indexed)."""
+    return list(StoryLink.objects.filter(story_id=article_id).values_list("article_id", flat=True))
 
 
 def _work_out(article: Article, limit: int | None) -> tuple[list[int], int | None]:

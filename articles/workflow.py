@@ -562,7 +562,7 @@ def delete(article: Article, *, by):
         raise WorkflowError("A story with corrections is part of the public record; unpublish it.")
     _audit(article, Action.DELETE, by, note=f"Deleted (id {article.pk}, slug {article.slug})")
     page_cache.purge(*_public_keys(article))
-    linking = related.linked_to(article)
+    linking = related.linked_to(article.pk)
     article.delete()
     for pk in linking:  # Their links to it went with it: they fill the gap.
         related.after_commit(related.forget_one, pk)
