@@ -113,14 +113,15 @@ class Image(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now=None):
         """Visible to readers now: published, and its publication time has come.
 
         The single visibility rule: every reader-facing query starts here. Comparing with the
         clock (not only the status) is what makes a scheduled story appear on time even if no
-        background job ran.
+        background job ran. ``now`` is for a query compiled once and run later
+        (newsroom.prepared): the moment it is run.
         """
-        now = timezone.now()
+        now = now or timezone.now()
         return self.filter(
             Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
             status__in=Article.VISIBLE_STATES,

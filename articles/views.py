@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from . import cache as page_cache
-from . import renditions, search, seo
+from . import renditions, search, seo, story_page
 from .models import (
     Article,
     Byline,
@@ -128,14 +128,14 @@ def front(request):
 
 
 def article_detail(request, year, month, day, slug):
-    article = Article.objects.published().for_article_page().filter(slug=slug).first()
-    if article is None:
+    page = story_page.load(slug)
+    if page is None:
         return _missing_article(request, slug)
-    canonical = article.get_absolute_url()
+    canonical = page.article.get_absolute_url()
     if request.path != canonical:
         # A story is found by its slug; a wrong date in the address gets the real one.
         return HttpResponsePermanentRedirect(canonical)
-    return render_story(request, article)
+    return render_story(request, page.article, page=page)
 
 
 def _missing_article(request, slug):
@@ -150,18 +150,22 @@ def _missing_article(request, slug):
     raise Http404("No such story.")
 
 
-def render_story(request, article, data=None, *, preview=None):
-    """The reader's article page, for the live story or (``data``) any version of it.
+def render_story(request, article, data=None, *, preview=None, page=None):
+    """The reader's article page, for the live story (``page``: loaded by articles.story_page)
+    or (``data``) any version of it.
 
     Previews render the same template as readers get, with an unsaved copy of the story built
     from the revision, and are never cached.
     """
-    if data is None:
+    if page is not None:
+        story, bylines, tags, corrections = article, page.bylines, page.tags, page.corrections
+    elif data is None:
         bylines, tags, story = article.byline_list, list(article.tags.all()), article
     else:
         story, bylines, tags = _story_from_revision(article, data)
-    links = story_links(article)
-    corrections = list(article.corrections.all())
+    links = page.links if page is not None and page.links is not None else story_links(article)
+    if page is None:
+        corrections = list(article.corrections.all())
     if not preview:
         page_cache.depends_on(
             request,

@@ -39,8 +39,18 @@ class QueryBudgetTests(TestCase):
     def check_pages(self, size):
         stories, sections, authors = self.build(size)
         article = stories[0]
-        # 1 article+section+hero  2 bylines  3 tags  4 corrections  5 related and next cards
-        self.assert_budget(article.get_absolute_url(), 5)
+        # One query: the story, its section and picture, bylines, tags, corrections, and the
+        # related and next stories (articles.story_page). All of it is on the page.
+        page = self.assert_budget(article.get_absolute_url(), 1).content.decode()
+        for shown in [
+            "An earlier version misspelt a name.",
+            *(b.author.name for b in article.bylines.select_related("author")),
+            *(f'rel="tag">{t.name}<' for t in article.tags.all()),
+            stories[3].headline,
+            stories[5].headline,
+            'rel="next"',
+        ]:
+            self.assertIn(shown, page)
         # 1 the latest and the lead pick  2 their bylines
         # 3 the latest of each section  4 their bylines
         self.assert_budget("/", 4)
