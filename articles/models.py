@@ -153,7 +153,12 @@ class ArticleQuerySet(models.QuerySet):
             bylines = bylines.only(
                 "article_id", "author_id", "role", "position", "author__name", "author__slug"
             )
-        return self.prefetch_related(Prefetch("bylines", queryset=bylines))
+        # Into a plain list (``byline_list``): Django builds a related manager's queryset for
+        # every story otherwise, about 50 µs each, which on the front page's sixty cards cost
+        # more than the query.
+        return self.prefetch_related(
+            Prefetch("bylines", queryset=bylines, to_attr="prefetched_bylines")
+        )
 
     def cards(self):
         """Story cards: the row with its section and picture, without the body and the search
@@ -436,7 +441,8 @@ class Article(models.Model):
     @property
     def byline_list(self) -> list["Byline"]:
         """Bylines in order (uses the prefetch from for_listing/for_article_page)."""
-        return list(self.bylines.all())
+        prefetched = getattr(self, "prefetched_bylines", None)
+        return prefetched if prefetched is not None else list(self.bylines.all())
 
     @property
     def display_caption(self) -> str:

@@ -7,16 +7,19 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from newsroom.prepared import CompiledQuery, list_marker, time_marker
+
 from . import cache as page_cache
-from . import renditions, search, seo, story_page
+from . import renditions, rows, search, seo, story_page
 from .models import (
     Article,
     Byline,
@@ -97,11 +100,43 @@ def archive_page(request, queryset, per_page=None) -> ArchivePage:
     return ArchivePage(rows, older, raw is None)
 
 
-def front(request):
+def _front_top(now):
     # The newest stories and the newest lead pick, in one query: the lead is either among the
     # newest (then it is the first pick there) or older than all of them.
-    wanted = Article.objects.published().newest_and_lead(FRONT_LATEST + 1)
-    stories = list(Article.objects.published().filter(wanted).for_listing())
+    published = Article.objects.published(now)
+    return (
+        published.filter(published.newest_and_lead(FRONT_LATEST + 1))
+        .annotate(byline_rows=rows.byline_names())
+        .order_by("-published_at", "-pk")
+        .values_list(*rows.card_values())
+    )
+
+
+def _front_sections(now, shown):
+    # Each section in the navigation with its newest few stories, not counting the ones above
+    # them: per section a LIMITed scan of its published-date index, whatever the archive's size.
+    newest = (
+        Article.objects.published(now)
+        .filter(section_id=OuterRef("pk"))
+        .exclude(pk__in_array=shown)
+        .order_by("-published_at", "-pk")
+        .values(row=rows.card_json(bylines=True))[:FRONT_PER_SECTION]
+    )
+    return (
+        Section.objects.filter(in_navigation=True)
+        .annotate(cards=rows.JSONRows(newest))
+        .values_list("pk", "cards")
+    )
+
+
+# Compiled once per process, prepared once per connection (newsroom/prepared.py).
+FRONT_TOP = CompiledQuery(_front_top, time_marker("now"))
+FRONT_SECTIONS = CompiledQuery(_front_sections, time_marker("now"), list_marker("shown"))
+
+
+def front(request):
+    now = timezone.now()
+    stories = rows.cards_from_rows(FRONT_TOP.rows(now=now))
     lead = next((story for story in stories if story.is_lead), None)
     if lead is None and stories:
         lead = stories[0]
@@ -110,14 +145,10 @@ def front(request):
     sections = navigation_sections(request)
     blocks: dict[int, list[Article]] = {}
     shown = [story.pk for story in [lead, *latest] if story]
-    newest = (
-        Article.objects.published()
-        .exclude(pk__in=shown)
-        .latest_per_section([s.pk for s in sections], FRONT_PER_SECTION)
-    )
-    section_rows = list(Article.objects.published().filter(pk__in=newest).for_listing())
-    for story in section_rows:
-        blocks.setdefault(story.section_id, []).append(story)
+    made: dict = {}  # Sections made for the cards, shared by a block's cards.
+    for section_id, cards in FRONT_SECTIONS.rows(now=now, shown=shown):
+        if cards := rows.decode(cards):
+            blocks[section_id] = [rows.card_from_json(card, made) for card in cards]
     section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]
     page_cache.depends_on_listing(request, "front")
     return render(

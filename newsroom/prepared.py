@@ -4,7 +4,8 @@ A reader page's one big query (the story page's) cost more to build than to run:
 compiled it anew on every request (about a millisecond for a query with a few subqueries),
 and PostgreSQL parsed and planned it anew too (psycopg2 sends plain text). ``CompiledQuery``
 builds the queryset once, with marker values where the request's values go, keeps its SQL, and
-then only swaps the values in. The queryset stays the one source of the query: the visibility
+then only swaps the values in (on PostgreSQL; elsewhere, SQLite in development, the queryset is
+built and run on each call). The queryset stays the one source of the query: the visibility
 rule, the joins and the columns are still written with the ORM (``Article.objects.published()``
 and so on), never copied into hand-written SQL.
 
@@ -17,21 +18,28 @@ set-up (time zone, encoding), it is not one of the page's queries.
 
 import itertools
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 
 _names = itertools.count(1)
+INVALID_STATEMENT_NAME = "26000"  # "prepared statement ... does not exist"
 _PLACEHOLDER = re.compile(r"%([s%])")
 
 
 class Marker:
-    """Where a call's value goes in the compiled query: a value no real query would use."""
+    """Where a call's value goes in the compiled query: a value no real query would use.
+    Recognised in the SQL's parameters by value."""
 
     def __init__(self, name: str, example):
         self.name = name
         self.example = example
+
+    def matches(self, param, adapt) -> bool:
+        if isinstance(self.example, list):
+            return isinstance(param, list) and param == self.example
+        return isinstance(param, (str, datetime)) and param == adapt(self.example)
 
 
 def text_marker(name: str) -> Marker:
@@ -40,9 +48,11 @@ def text_marker(name: str) -> Marker:
 
 def time_marker(name: str) -> Marker:
     # A moment no story has: 1 January 1901, 00:00:00.123457 UTC (with a made-up microsecond).
-    from datetime import UTC
-
     return Marker(name, datetime(1901, 1, 1, 0, 0, 0, 123457, tzinfo=UTC))
+
+
+def list_marker(name: str) -> Marker:
+    return Marker(name, [-987654321])
 
 
 class CompiledQuery:
@@ -61,10 +71,9 @@ class CompiledQuery:
         compiler = queryset.query.get_compiler(alias)
         sql, params = compiler.as_sql()
         adapt = _adapter(connection)
-        examples = {adapt(m.example): m for m in self.markers.values()}
         slots = []
         for value in params:
-            marker = examples.get(value) if isinstance(value, (str, datetime)) else None
+            marker = next((m for m in self.markers.values() if m.matches(value, adapt)), None)
             slots.append(marker.name if marker else None)
         missing = set(self.markers) - set(slots)
         if missing:
@@ -76,29 +85,46 @@ class CompiledQuery:
         return compiled
 
     def rows(self, using: str = "default", **values) -> list[tuple]:
+        connection = connections[using]
+        if connection.vendor != "postgresql":
+            # Elsewhere (SQLite in development) the queryset is simply built and run each time.
+            return list(self.build(**values).using(using))
         compiled = self._compiled.get(using) or self._compile(using)
         sql, params, slots, compiler, converters = compiled
-        connection = connections[using]
         adapt = _adapter(connection)
         params = [
             param if slot is None else adapt(values[slot])
             for param, slot in zip(params, slots, strict=True)
         ]
         with connection.cursor() as cursor:
-            if _prepares(connection):
-                self._prepare(connection, sql)
-                cursor.execute(
-                    f"EXECUTE {self.statement}({', '.join(['%s'] * len(params))})"
-                    if params
-                    else f"EXECUTE {self.statement}",
-                    params or None,
-                )
+            if getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
+                self._execute_prepared(connection, cursor, sql, params)
             else:
                 cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         return rows
+
+    def _execute_prepared(self, connection, cursor, sql, params):
+        execute = (
+            f"EXECUTE {self.statement}({', '.join(['%s'] * len(params))})"
+            if params
+            else f"EXECUTE {self.statement}"
+        )
+        self._prepare(connection, sql)
+        try:
+            cursor.execute(execute, params or None)
+        except DatabaseError as exc:
+            # The server no longer has it (a pooler reset the session: DISCARD ALL): outside a
+            # transaction, prepare again and retry once; inside one, the transaction is lost.
+            if getattr(exc.__cause__, "pgcode", None) != INVALID_STATEMENT_NAME or (
+                connection.in_atomic_block
+            ):
+                raise
+            connection._newsroom_prepared = None
+            self._prepare(connection, sql)
+            cursor.execute(execute, params or None)
 
     def _prepare(self, connection, sql):
         raw = connection.connection
@@ -122,9 +148,3 @@ def _adapter(connection):
         return ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
 
     return adapt
-
-
-def _prepares(connection) -> bool:
-    return connection.vendor == "postgresql" and getattr(
-        settings, "DATABASE_PREPARED_STATEMENTS", True
-    )

@@ -158,6 +158,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(env_str("DB_CONNECT_TIMEOUT", "5"))
     )
+# The hot reader queries are PREPAREd once per connection (newsroom/prepared.py). Turn off
+# behind a pooler in transaction mode that moves sessions between clients (PgBouncer < 1.21).
+DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when REDIS_URL is set; otherwise a file cache that every process on the machine shares,
@@ -209,7 +212,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "newsroom.storage.StaticStorage"
         )
     },
 }

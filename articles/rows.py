@@ -1,0 +1,224 @@
+"""Reader pages' rows, built by the database in one query and turned back into model instances.
+
+The hot reader pages (a story, the front page) load what they show in one or two queries: the
+lists under a row (bylines, tags, linked stories) come back as JSON built by the database (an
+array of JSON objects on PostgreSQL, one JSON array on SQLite), instead of one query per list
+and Django's prefetch machinery (which built a queryset per story: ~50 µs each, sixty times
+on the front page). The instances made here are the ORM's own (``Model.from_db``), with the
+related objects cached as ``select_related`` would, so templates and helpers use them as usual;
+columns not loaded are deferred (reading one would cost a query, which the query-budget tests
+would see).
+"""
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+
+from django.db import models
+from django.db.models import Lookup, OuterRef, Subquery
+from django.db.models.base import ModelState
+from django.db.models.functions import JSONObject
+
+from authors.models import Author
+
+from .models import Article, Byline, Image, Section
+
+
+class JSONRows(Subquery):
+    """The rows of a one-column ``values(row=JSONObject(...))`` queryset, as one value."""
+
+    output_field = models.Field()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="ARRAY(%(subquery)s)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Not flattened by SQLite (an aggregate over an ordered subquery): rows keep their order.
+        template = "(SELECT json_group_array(json(_rows.row)) FROM (%(subquery)s) _rows)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+@models.BigAutoField.register_lookup
+class InArray(Lookup):
+    """``pk__in_array=[...]``: the list is one parameter on PostgreSQL (``= ANY(%s)``), so the
+    SQL is the same whatever its length (a compiled query, newsroom.prepared, can be reused);
+    a plain ``IN (...)`` elsewhere."""
+
+    lookup_name = "in_array"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+        if not self.rhs:
+            return "1 = 0", params
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
+
+
+def decode(value) -> list[dict]:
+    if not value:
+        return []
+    if isinstance(value, str):  # SQLite: one JSON array.
+        return json.loads(value)
+    return [json.loads(item) if isinstance(item, str) else item for item in value]
+
+
+# --- Columns ------------------------------------------------------------------------------------
+
+
+def attnames(model, skip=()) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
+
+
+def json_of(model, prefix="", skip=()) -> JSONObject:
+    return JSONObject(**{name: f"{prefix}{name}" for name in attnames(model, skip)})
+
+
+# What a story card shows (articles/cards.py) and what its address and cache keys need.
+CARD_FIELDS = ["id", "headline", "slug", "standfirst", "section_id", "hero_image_id",
+               "published_at", "created_at", "status", "unpublish_at", "is_lead"]  # fmt: skip
+
+
+@cache
+def card_columns() -> tuple[list[str], list[str], list[str]]:
+    """The columns of a card row: the story's, its section's, its picture's (each in the
+    model's field order, as ``Model.from_db`` takes them)."""
+    story = [name for name in attnames(Article) if name in CARD_FIELDS]
+    return story, attnames(Section), attnames(Image)
+
+
+def card_values(with_bylines=True) -> list:
+    """``values_list()`` arguments for card rows (``cards_from_rows`` reads them back)."""
+    story, section, image = card_columns()
+    values = [
+        *story,
+        *(f"section__{name}" for name in section),
+        *(f"hero_image__{name}" for name in image),
+    ]
+    return [*values, "byline_rows"] if with_bylines else values
+
+
+def byline_names():
+    """The annotation ``byline_rows`` of card rows: each byline with its author's name."""
+    return JSONRows(
+        Byline.objects.filter(article=OuterRef("pk"))
+        .order_by("position", "pk")
+        .values(
+            row=JSONObject(
+                id="id",
+                article_id="article_id",
+                author_id="author_id",
+                role="role",
+                position="position",
+                author=JSONObject(id="author_id", name="author__name", slug="author__slug"),
+            )
+        )
+    )
+
+
+def card_json(*, bylines: bool) -> JSONObject:
+    """A story card as one JSON object (``card_from_json`` reads it back): for lists of cards
+    nested under another row (a story's links, a section's newest stories)."""
+    return JSONObject(
+        **{name: name for name in CARD_FIELDS},
+        section=json_of(Section, "section__"),
+        hero_image=json_of(Image, "hero_image__"),
+        **({"bylines": byline_names()} if bylines else {}),
+    )
+
+
+# --- Back into instances ------------------------------------------------------------------------
+
+
+@cache
+def _kinds(model) -> dict[str, str]:
+    return {f.attname: f.get_internal_type() for f in model._meta.concrete_fields}
+
+
+def _value(kind, value):
+    if value is None:
+        return None
+    if kind == "DateTimeField":
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if kind == "BooleanField":
+        return bool(value)
+    return value
+
+
+def _loaded(model, values: dict):
+    """An instance as ``Model.from_db`` makes one (loaded from "default", fields not given
+    deferred), without running ``Model.__init__``: a reader page makes a few hundred of these
+    to show and never saves them, and ``__init__`` (every field set one by one, and the
+    pre_init/post_init signals) cost about 10 µs each, a millisecond and more on the front page.
+    """
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
+def from_json(model, data: dict):
+    """An instance from a JSON object of its column values."""
+    kinds = _kinds(model)
+    return _loaded(model, {name: _value(kinds[name], data[name]) for name in kinds if name in data})
+
+
+def from_row(model, names, values):
+    """An instance from ``values`` of the columns ``names``."""
+    return _loaded(model, dict(zip(names, values, strict=True)))
+
+
+def bylines_from(rows: list[dict], article) -> list[Byline]:
+    bylines = []
+    for data in rows:
+        byline = from_json(Byline, data)
+        Byline.author.field.set_cached_value(byline, from_json(Author, data["author"]))
+        Byline.article.field.set_cached_value(byline, article)
+        bylines.append(byline)
+    return bylines
+
+
+def cards_from_rows(rows, with_bylines=True) -> list[Article]:
+    """Stories from card rows (``card_values``), each with its section, picture and (with
+    ``with_bylines``) ``byline_list``, as ``ArticleQuerySet.for_listing()`` gives them."""
+    story_cols, section_cols, image_cols = card_columns()
+    a = len(story_cols)
+    s = a + len(section_cols)
+    i = s + len(image_cols)
+    sections: dict[int, Section] = {}
+    stories = []
+    for row in rows:
+        story = from_row(Article, story_cols, row[:a])
+        section = sections.get(story.section_id)
+        if section is None:
+            section = sections[story.section_id] = from_row(Section, section_cols, row[a:s])
+        Article.section.field.set_cached_value(story, section)
+        image = from_row(Image, image_cols, row[s:i]) if story.hero_image_id else None
+        Article.hero_image.field.set_cached_value(story, image)
+        if with_bylines:
+            story.prefetched_bylines = bylines_from(decode(row[i]), story)
+        stories.append(story)
+    return stories
+
+
+def card_from_json(data: dict, sections: dict | None = None) -> Article:
+    """A story card from ``card_json``: the story with its section, picture and bylines
+    (``sections``: the sections already made for this page, by id, shared between cards)."""
+    story = from_json(Article, data)
+    section = sections.get(story.section_id) if sections is not None else None
+    if section is None:
+        section = from_json(Section, data["section"])
+        if sections is not None:
+            sections[story.section_id] = section
+    Article.section.field.set_cached_value(story, section)
+    image = data["hero_image"]
+    Article.hero_image.field.set_cached_value(
+        story, from_json(Image, image) if image.get("id") is not None else None
+    )
+    if "bylines" in data:
+        story.prefetched_bylines = bylines_from(decode(data["bylines"]), story)
+    return story
