@@ -87,13 +87,12 @@ class FrontPageTests(TestCase):
     def test_what_is_shown_follows_the_clock_and_each_change(self):
         self.story("Already out", 2)
         scheduled = make_article(
-            headline="Embargoed until noon",
-            section=self.sport,
-            authors=[self.writer],
-            status=Article.Status.SCHEDULED,
-            published=False,
-            published_at=self.now + 2 * HOUR,
+            headline="Embargoed until noon", section=self.sport, authors=[self.writer]
         )
+        Article.objects.filter(pk=scheduled.pk).update(
+            status=Article.Status.SCHEDULED, published_at=self.now + 2 * HOUR
+        )
+        scheduled.refresh_from_db()
         self.assertNotIn("Embargoed until noon", self.front())
         with time_machine.travel(self.now + 3 * HOUR, tick=False):
             self.assertIn("Embargoed until noon", self.front())
