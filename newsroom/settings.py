@@ -333,6 +333,10 @@ NEWSROOM_PAGE_SIZE = 20
 # Page cache for anonymous readers (articles/cache.py): purged exactly on every public change.
 NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", True)
 NEWSROOM_PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "600"))
+# With Redis, each process keeps the pages it served (and their keys' purge stamps) in memory,
+# kept coherent by Redis's client tracking, so a hit needs no round trip: at most this many
+# bytes of pages per process, oldest dropped first; 0 turns the mirror off.
+NEWSROOM_PAGE_MIRROR_BYTES = int(env_str("PAGE_MIRROR_MB", "32")) * 1024 * 1024
 # What a CDN in front may do with public pages.
 NEWSROOM_CDN_MAX_AGE = int(env_str("CDN_MAX_AGE", "60"))
 NEWSROOM_CDN_STALE_SECONDS = int(env_str("CDN_STALE_SECONDS", "300"))

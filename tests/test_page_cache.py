@@ -7,6 +7,7 @@ import sys
 import tempfile
 import time
 import unittest
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest import mock
 
@@ -187,6 +188,37 @@ class PageCacheTests(TestCase):
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+# An empty database of the same Redis that a test may flush (a flush of any database tells every
+# tracking connection to forget everything).
+SCRATCH_REDIS_DB = int(os.environ.get("TEST_REDIS_SCRATCH_DB", "12"))
+
+
+@contextmanager
+def redis_commands():
+    """Every command this process sends to Redis meanwhile, through redis-py or the mirror's
+    tracking connection."""
+    from redis.connection import AbstractConnection
+
+    from articles import cache as page_cache
+
+    sent = []
+    send = AbstractConnection.send_packed_command
+    sync = page_cache._Mirror._sync
+
+    def counting_send(connection, command, *args, **kwargs):
+        packed = b"".join(command) if isinstance(command, list) else command
+        sent.append(packed.split(b"\r\n")[2].decode())  # The command's name.
+        return send(connection, command, *args, **kwargs)
+
+    def counting_sync(mirror):
+        sent.append("PING on the tracking connection")
+        return sync(mirror)
+
+    with (
+        mock.patch.object(AbstractConnection, "send_packed_command", counting_send),
+        mock.patch.object(page_cache._Mirror, "_sync", counting_sync),
+    ):
+        yield sent
 
 
 def redis_available() -> bool:
@@ -225,31 +257,182 @@ class RedisPageCacheTests(PageCacheTests):
 
     def setUp(self):
         super().setUp()
+        from articles import cache as page_cache
+
         override = override_settings(CACHES=redis_cache(self.prefix))
         override.enable()
         self.addCleanup(override.disable)
         self.addCleanup(forget_redis_keys, self.prefix)
+        page_cache.forget_mirrors()
+        self.addCleanup(page_cache.forget_mirrors)
 
-    def test_a_hit_is_one_round_trip_to_redis(self):
-        from django.core.cache import cache
+    def test_a_hit_from_the_mirror_sends_nothing_to_redis(self):
+        url = self.story.get_absolute_url()
+        self.warm([url])  # The last of these was answered by Redis, and mirrored.
+        with redis_commands() as sent:
+            for _ in range(5):
+                self.assertEqual(cached(self.client.get(url)), "hit")
+        self.assertEqual(sent, [])
+
+    def test_without_the_mirror_a_hit_is_one_round_trip_to_redis(self):
+        url = self.story.get_absolute_url()
+        with self.settings(NEWSROOM_PAGE_MIRROR_BYTES=0):
+            self.warm([url])
+            with redis_commands() as sent:
+                response = self.client.get(url)
+        self.assertEqual(cached(response), "hit")
+        self.assertEqual(len(sent), 1, sent)
+
+    def test_a_hit_from_the_mirror_is_the_page_redis_would_serve(self):
+        url = self.story.get_absolute_url()
+        with self.settings(NEWSROOM_PAGE_MIRROR_BYTES=0):
+            self.warm([url])
+            from_redis = self.client.get(url)
+        self.warm([url])
+        from_mirror = [self.client.get(url) for _ in range(2)]  # Built, then copied.
+        for response in from_mirror:
+            self.assertEqual(response.status_code, from_redis.status_code)
+            self.assertEqual(list(response.items()), list(from_redis.items()))
+            self.assertEqual(response.serialize(), from_redis.serialize())
+        self.assertEqual(from_redis["X-Cache"], "hit")
+        self.assertIn("Content-Security-Policy", from_redis)
+        not_modified = self.client.get(url, HTTP_IF_NONE_MATCH=from_redis["ETag"])
+        self.assertEqual(not_modified.status_code, 304)
+        self.assertEqual(cached(not_modified), "hit")
+        self.assertNotIn("Content-Length", not_modified)
+
+    def purge_as_another_process_would(self, *keys):
+        """Stamp ``keys`` through a Redis client of its own, as the admin's or the worker's
+        process does: nothing in this process hears of it but through Redis."""
+        import redis
+
+        from articles import cache as page_cache
+
+        client = redis.Redis.from_url(REDIS_URL)
+        client.register_script(page_cache._REDIS_STAMP)(
+            keys=[f"{self.prefix}:1:{page_cache.STAMP_PREFIX}{key}" for key in keys]
+        )
+
+    def test_a_purge_by_another_process_shows_at_once_even_for_a_mirrored_page(self):
+        from articles.models import Article
 
         url = self.story.get_absolute_url()
         self.warm([url])
-        client = cache._cache.get_client()
-        calls = []
-        original = client.execute_command
+        with redis_commands() as sent:
+            self.assertEqual(cached(self.client.get(url)), "hit")
+        self.assertEqual(sent, [])  # The page is in this process's mirror.
+        Article.objects.filter(pk=self.story.pk).update(headline="Changed elsewhere")
+        self.purge_as_another_process_would(f"article:{self.story.pk}")
+        response = self.client.get(url)
+        self.assertEqual(cached(response), "miss")
+        self.assertContains(response, "Changed elsewhere")
 
-        def counting(*args, **options):
-            calls.append(args[0])
-            return original(*args, **options)
+    def test_deleted_stamps_make_the_next_request_a_miss_never_a_stale_page(self):
+        import redis
 
-        client.execute_command = counting
-        try:
-            response = self.client.get(url)
-        finally:
-            del client.execute_command
-        self.assertEqual(cached(response), "hit")
-        self.assertEqual(len(calls), 1, calls)
+        from articles.models import Article
+
+        url = self.story.get_absolute_url()
+        self.warm([url])
+        Article.objects.filter(pk=self.story.pk).update(headline="After the flush")
+        client = redis.Redis.from_url(REDIS_URL)
+        client.delete(*client.keys(f"{self.prefix}:1:pc2:stamp:*"))
+        response = self.client.get(url)
+        self.assertEqual(cached(response), "miss")
+        self.assertContains(response, "After the flush")
+
+    def test_a_flush_anywhere_in_redis_empties_the_mirror(self):
+        import redis
+
+        scratch = redis.Redis.from_url(f"{REDIS_URL.rsplit('/', 1)[0]}/{SCRATCH_REDIS_DB}")
+        self.assertEqual(scratch.connection_pool.connection_kwargs["db"], SCRATCH_REDIS_DB)
+        if scratch.dbsize():
+            self.skipTest(f"Redis db {SCRATCH_REDIS_DB} is in use: it would be flushed")
+        url = self.story.get_absolute_url()
+        self.warm([url])
+        scratch.flushdb()  # Redis says "invalidate everything" to every tracking connection.
+        with redis_commands() as sent:
+            self.assertEqual(cached(self.client.get(url)), "hit")
+        self.assertIn("EVALSHA", sent)  # Asked Redis again (and mirrored the answer).
+        with redis_commands() as sent:
+            self.assertEqual(cached(self.client.get(url)), "hit")
+        self.assertEqual(sent, [])
+
+    def test_a_killed_tracking_connection_is_never_a_stale_page_and_recovers(self):
+        import redis
+
+        from articles import cache as page_cache
+        from articles.models import Article
+
+        url = self.story.get_absolute_url()
+        self.warm([url])
+        mirror = page_cache._store()._mirror()
+        killed = mirror.client_id
+        client = redis.Redis.from_url(REDIS_URL)
+        self.assertEqual(client.client_kill_filter(_id=killed), 1)
+        # The purge's invalidation cannot reach this process any more.
+        Article.objects.filter(pk=self.story.pk).update(headline="While disconnected")
+        self.purge_as_another_process_would(f"article:{self.story.pk}")
+        self.assertContains(self.client.get(url), "While disconnected")
+        self.assertIsNone(mirror.sock)
+        # Not again within a second: meanwhile every request goes to Redis.
+        with redis_commands() as sent:
+            self.assertEqual(cached(self.client.get(url)), "hit")
+        self.assertEqual(len(sent), 1, sent)
+        mirror.next_attempt = 0  # A second later.
+        self.client.get(url)  # The tracking connection is set up again.
+        self.assertEqual(cached(self.client.get(url)), "hit")  # Mirrored.
+        with redis_commands() as sent:
+            self.assertEqual(cached(self.client.get(url)), "hit")
+        self.assertEqual(sent, [])
+        self.assertNotEqual(mirror.client_id, killed)
+        Article.objects.filter(pk=self.story.pk).update(headline="Connected again")
+        self.purge_as_another_process_would(f"article:{self.story.pk}")
+        self.assertContains(self.client.get(url), "Connected again")
+
+    def test_the_mirror_keeps_to_its_memory_budget(self):
+        from articles import cache as page_cache
+
+        urls = [self.story.get_absolute_url(), "/", "/section/world/"]
+        self.warm(urls)
+        sizes = [entry.size for entry in page_cache._store()._mirror().pages.values()]
+        self.assertEqual(len(sizes), 3)
+        page_cache.forget_mirrors()
+        with self.settings(NEWSROOM_PAGE_MIRROR_BYTES=max(sizes) + 1):  # One page, not two.
+            for url in urls:
+                self.assertEqual(cached(self.client.get(url)), "hit")
+            mirror = page_cache._store()._mirror()
+            self.assertEqual(
+                list(mirror.pages),
+                [
+                    page_cache._store().cache.make_key(
+                        page_cache._page_key(self.client.get("/section/world/").wsgi_request)
+                    )
+                ],
+            )
+            self.assertLessEqual(mirror.size, max(sizes) + 1)
+            for url in urls:  # The others are served through Redis.
+                self.assertEqual(cached(self.client.get(url)), "hit")
+
+    def test_a_forked_process_starts_a_mirror_of_its_own(self):
+        from articles import cache as page_cache
+
+        url = self.story.get_absolute_url()
+        self.warm([url])
+        parent = page_cache._store()._mirror()
+        with mock.patch("os.getpid", return_value=os.getpid() + 100_000):
+            child = page_cache._store()._mirror()
+            self.assertIsNot(child, parent)
+            self.assertEqual(child.pages, {})
+            with redis_commands() as sent:
+                self.assertEqual(cached(self.client.get(url)), "hit")
+            # Besides setting up connections (the child's tracking one, redis-py's own pool's
+            # after a fork), one round trip: the page was not mirrored here.
+            self.assertEqual([c for c in sent if c not in ("HELLO", "CLIENT", "SELECT")],
+                             ["EVALSHA"], sent)  # fmt: skip
+            self.assertNotEqual(child.client_id, parent.client_id)
+        self.assertIsNotNone(parent.sock)  # The parent's connection is left alone.
+        child._broken("test over")
 
     def test_scheduled_story_appears_at_its_time_even_with_a_warm_cache(self):
         # Redis keeps the time here, and time-machine cannot move Redis's clock: wait instead.
@@ -376,6 +559,24 @@ class CrossProcessRedisPurgeTests(CrossProcessPurgeTests):
     """The production set-up: gunicorn workers, the admin and the worker share Redis."""
 
     def shared_cache(self):
+        from articles import cache as page_cache
+
         prefix = f"newsroom-xproc-{os.getpid()}"
         self.addCleanup(forget_redis_keys, prefix)
+        self.addCleanup(page_cache.forget_mirrors)
         return redis_cache(prefix), {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}
+
+    def test_a_purge_in_another_process_reaches_a_page_in_this_ones_mirror(self):
+        url = "/section/world/"
+        for _ in range(3):
+            self.client.get(url)
+        with redis_commands() as sent:
+            self.assertEqual(cached(self.client.get(url)), "hit")
+            self.assertNotContains(self.client.get(url), "Published elsewhere")
+        self.assertEqual(sent, [])  # Served from this process's mirror.
+        self.run_elsewhere(
+            "from articles import workflow; from articles.models import Article;"
+            "from django.contrib.auth.models import User;"
+            f"workflow.publish(Article.objects.get(pk={self.draft.pk}), by=User.objects.get(username='editor'))"
+        )
+        self.assertContains(self.client.get(url), "Published elsewhere")
