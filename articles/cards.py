@@ -10,12 +10,13 @@ it with ``{% story_card story ... %}`` (articles/templatetags/newsroom.py).
 
 from html import escape
 
+from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import get_language
 
-from .templatetags.newsroom import iso, picture
+from .links import section_url, story_url, url_context
+from .templatetags.newsroom import picture
 
 # The picture's ``sizes`` in each kind of card.
 PICTURE_SIZES = {
@@ -26,13 +27,19 @@ DEFAULT_SIZES = "(min-width: 64rem) 18rem, (min-width: 40rem) 50vw, 100vw"
 _month_names: dict = {}
 
 
-def _short_date(local) -> str:
+def _short_date(local, language) -> str:
     """``date:"j M Y"``, with the month's short name in the active language."""
-    key = (get_language(), local.month)
+    key = (language, local.month)
     month = _month_names.get(key)
     if month is None:
         month = _month_names[key] = str(MONTHS_3[local.month]).title()
     return f"{local.day} {month} {local.year}"
+
+
+def card_context() -> tuple:
+    """What every card of a page shares: the time zone, the address context, the language
+    (each costs a few µs to read, and a page has dozens of cards)."""
+    return timezone.get_current_timezone(), url_context(), get_language()
 
 
 def story_card(
@@ -44,14 +51,21 @@ def story_card(
     eager: bool = False,
     hide_section: bool = False,
     hide_bylines: bool = False,
+    context: tuple | None = None,
 ) -> SafeString:
     """One card. ``story`` comes from ArticleQuerySet.for_listing() (or .cards() when
-    ``hide_bylines``); ``variant`` is "", "lead", "row", "compact" or "related".
+    ``hide_bylines``); ``variant`` is "", "lead", "row", "compact" or "related". ``context``:
+    ``card_context()``, read once for all the cards of a page.
 
     ``escape`` is the standard library's ``html.escape`` (what Django's own ``escape`` calls):
     every value from the database goes through it.
     """
-    url = escape(story.get_absolute_url())
+    tz, urls, language = context or card_context()
+    # The story's address (as Article.get_absolute_url makes it) and time, in the newsroom's
+    # time zone, worked out once for both.
+    published = story.published_at
+    local = (published or story.created_at or timezone.now()).astimezone(tz)
+    url = escape(story_url(story.slug, local, urls))
     section = story.section
     section_name = escape(section.name)
     out = [
@@ -76,7 +90,7 @@ def story_card(
     out.append('<div class="card__body">')
     if not hide_section:
         out.append(
-            f'<p class="kicker"><a href="{escape(section.get_absolute_url())}">{section_name}</a></p>'
+            f'<p class="kicker"><a href="{escape(section_url(section.slug, urls))}">{section_name}</a></p>'
         )
     tag = "h2" if heading == "h2" else "h3"
     out.append(
@@ -89,9 +103,9 @@ def story_card(
         names = ", ".join(escape(byline.author.name) for byline in story.byline_list)
         if names:
             out.append(f"<span>{names}</span> · ")
-    if story.published_at:
-        local = localtime(story.published_at)
-        out.append(f'<time datetime="{iso(story.published_at)}">{_short_date(local)}</time>')
+    if published:
+        moment = local.replace(microsecond=0).isoformat()  # The ``iso`` filter's format.
+        out.append(f'<time datetime="{moment}">{_short_date(local, language)}</time>')
     else:
         out.append('<time datetime=""></time>')
     out.append("</p></div></article>")

@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .images import normalise_image_name, validate_image_file
-from .links import cached_reverse
+from .links import section_url, story_url
 from .sanitize import clean_body
 from .slugs import unique_slug
 
@@ -63,7 +63,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return cached_reverse("articles:section", slug=self.slug)
+        return section_url(self.slug)
 
 
 class Image(models.Model):
@@ -401,13 +401,7 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return cached_reverse(
-            "articles:detail",
-            year=f"{local.year:04d}",
-            month=f"{local.month:02d}",
-            day=f"{local.day:02d}",
-            slug=self.slug,
-        )
+        return story_url(self.slug, local)
 
     @property
     def is_live(self) -> bool:

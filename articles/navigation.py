@@ -21,6 +21,12 @@ def navigation_sections(request) -> list[Section]:
     return request._navigation_sections
 
 
+def use_navigation(request, sections: list[Section]) -> None:
+    """For a page whose own query loaded the navigation's sections (``in_navigation``, in
+    their order): the shared cache is not asked."""
+    request._navigation_sections = sections
+
+
 def forget_navigation(sender=None, instance=None, **kwargs):
     # Now, and again once the change is committed: a reader between the two would otherwise
     # put the sections as they were before the commit back for an hour.

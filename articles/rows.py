@@ -117,13 +117,19 @@ def byline_names():
     )
 
 
-def card_json(*, bylines: bool) -> JSONObject:
+# What a card's picture needs (articles/renditions.py): the file, its size and focal point.
+CARD_IMAGE_FIELDS = ["id", "file", "width", "height", "alt_text", "focal_x", "focal_y"]
+
+
+def card_json(*, bylines: bool, section: bool = True) -> JSONObject:
     """A story card as one JSON object (``card_from_json`` reads it back): for lists of cards
-    nested under another row (a story's links, a section's newest stories)."""
+    nested under another row (a story's links, a section's newest stories). Only what a card
+    shows: the database builds these objects key by key. ``section=False`` when the row above
+    is the section."""
     return JSONObject(
         **{name: name for name in CARD_FIELDS},
-        section=json_of(Section, "section__"),
-        hero_image=json_of(Image, "hero_image__"),
+        **({"section": json_of(Section, "section__")} if section else {}),
+        hero_image=JSONObject(**{name: f"hero_image__{name}" for name in CARD_IMAGE_FIELDS}),
         **({"bylines": byline_names()} if bylines else {}),
     )
 
@@ -210,7 +216,7 @@ def card_from_json(data: dict, sections: dict | None = None) -> Article:
     (``sections``: the sections already made for this page, by id, shared between cards)."""
     story = from_json(Article, data)
     section = sections.get(story.section_id) if sections is not None else None
-    if section is None:
+    if section is None:  # (Given unless card_json had ``section=False``.)
         section = from_json(Section, data["section"])
         if sections is not None:
             sections[story.section_id] = section

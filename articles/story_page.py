@@ -85,6 +85,12 @@ def _build(slug, now):
             tag_rows=JSONRows(tags),
             correction_rows=JSONRows(corrections),
             link_rows=JSONRows(links),
+            # The site navigation's sections: this page needs no other query for them.
+            nav_rows=JSONRows(
+                Section.objects.filter(in_navigation=True)
+                .order_by("position", "name")
+                .values(row=json_of(Section))
+            ),
         )
         .values_list(
             *article_cols,
@@ -94,6 +100,7 @@ def _build(slug, now):
             "tag_rows",
             "correction_rows",
             "link_rows",
+            "nav_rows",
         )[:1]
     )
 
@@ -108,6 +115,7 @@ class StoryPage:
     tags: list[Tag]
     corrections: list[Correction]
     links: StoryLinks | None  # None: not worked out yet (articles.related.story_links does it).
+    navigation: list[Section]
 
 
 def load(slug: str) -> StoryPage | None:
@@ -123,7 +131,7 @@ def load(slug: str) -> StoryPage | None:
     Article.section.field.set_cached_value(article, from_row(Section, section_cols, row[a:s]))
     image = from_row(Image, image_cols, row[s:i]) if article.hero_image_id else None
     Article.hero_image.field.set_cached_value(article, image)
-    byline_rows, tag_rows, correction_rows, link_rows = (decode(v) for v in row[i:])
+    byline_rows, tag_rows, correction_rows, link_rows, nav_rows = (decode(v) for v in row[i:])
 
     bylines = bylines_from(byline_rows, article)
     tags = [from_json(Tag, data) for data in tag_rows]
@@ -138,4 +146,5 @@ def load(slug: str) -> StoryPage | None:
                 links.next_story = story
             else:
                 links.related.append(story)
-    return StoryPage(article, bylines, tags, corrections, links)
+    navigation = [from_json(Section, data) for data in nav_rows]
+    return StoryPage(article, bylines, tags, corrections, links, navigation)

@@ -30,7 +30,7 @@ from .models import (
     Section,
     SlugRedirect,
 )
-from .navigation import navigation_sections
+from .navigation import use_navigation
 from .related import story_links
 from .sanitize import clean_body
 from .workflow import FIELDS, FK_FIELDS
@@ -120,12 +120,12 @@ def _front_sections(now, shown):
         .filter(section_id=OuterRef("pk"))
         .exclude(pk__in_array=shown)
         .order_by("-published_at", "-pk")
-        .values(row=rows.card_json(bylines=True))[:FRONT_PER_SECTION]
+        .values(row=rows.card_json(bylines=True, section=False))[:FRONT_PER_SECTION]
     )
     return (
         Section.objects.filter(in_navigation=True)
         .annotate(cards=rows.JSONRows(newest))
-        .values_list("pk", "cards")
+        .values_list(*rows.attnames(Section), "cards")
     )
 
 
@@ -142,14 +142,17 @@ def front(request):
         lead = stories[0]
     latest = [story for story in stories if story.pk != lead.pk][:FRONT_LATEST]
 
-    sections = navigation_sections(request)
-    blocks: dict[int, list[Article]] = {}
     shown = [story.pk for story in [lead, *latest] if story]
-    made: dict = {}  # Sections made for the cards, shared by a block's cards.
-    for section_id, cards in FRONT_SECTIONS.rows(now=now, shown=shown):
+    columns = rows.attnames(Section)
+    sections, section_blocks = [], []
+    for *values, cards in FRONT_SECTIONS.rows(now=now, shown=shown):
+        section = rows.from_row(Section, columns, values)
+        sections.append(section)
         if cards := rows.decode(cards):
-            blocks[section_id] = [rows.card_from_json(card, made) for card in cards]
-    section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]
+            made = {section.pk: section}
+            section_blocks.append((section, [rows.card_from_json(c, made) for c in cards]))
+    # The navigation's sections, in its order, came with the blocks.
+    use_navigation(request, sections)
     page_cache.depends_on_listing(request, "front")
     return render(
         request,
@@ -166,6 +169,7 @@ def article_detail(request, year, month, day, slug):
     if request.path != canonical:
         # A story is found by its slug; a wrong date in the address gets the real one.
         return HttpResponsePermanentRedirect(canonical)
+    use_navigation(request, page.navigation)
     return render_story(request, page.article, page=page)
 
 

@@ -94,10 +94,14 @@ def iso(moment):
     return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
-@register.simple_tag
-def story_card(story, **options):
+@register.simple_tag(takes_context=True)
+def story_card(context, story, **options):
     """``{% story_card story variant="lead" heading="h2" with_image=True %}``: see
-    articles/cards.py."""
+    articles/cards.py. What the cards of one page share is read once per template render."""
+    from articles.cards import card_context
     from articles.cards import story_card as render_card
 
-    return render_card(story, **options)
+    shared = context.render_context.get("story_card_context")
+    if shared is None:
+        shared = context.render_context["story_card_context"] = card_context()
+    return render_card(story, context=shared, **options)
