@@ -136,7 +136,9 @@ class CompiledQuery:
             return
         numbers = itertools.count(1)
         server_sql = _PLACEHOLDER.sub(lambda m: "%" if m[1] == "%" else f"${next(numbers)}", sql)
-        with raw.cursor() as cursor:
+        # Django's error translation (and its note that the connection had an error, so a
+        # broken one is replaced at the end of the request), as for any query.
+        with connection.wrap_database_errors, raw.cursor() as cursor:
             cursor.execute(f"PREPARE {self.statement} AS {server_sql}")
         prepared[1].add(self.statement)
 
