@@ -346,6 +346,15 @@ class SearchForm(forms.Form):
         return cleaned
 
 
+def _as_quoted(q: str) -> str:
+    """The search as the page quotes it back: “q”, or a search that is one quoted phrase with
+    its own quotes made typographic (not “"q"”)."""
+    inner = q[1:-1]
+    if len(q) > 1 and q[0] == q[-1] == '"' and '"' not in inner:
+        q = inner
+    return f"“{q}”"
+
+
 def search_view(request):
     """Full-text search over published stories, with section and date filters."""
     form = SearchForm(request.GET or None)
@@ -369,5 +378,5 @@ def search_view(request):
     return render(
         request,
         "articles/search.html",
-        {"form": form, "q": q, "page": page, "capped": capped},
+        {"form": form, "q": q, "q_shown": _as_quoted(q), "page": page, "capped": capped},
     )

@@ -173,6 +173,13 @@ class PhraseAndBroadSearchTests(TestCase):
         else:  # Newest first.
             self.assertEqual(found, ["Council meets on Tuesday", "Harbour plan approved"])
 
+    def test_a_quoted_search_is_quoted_back_once(self):
+        response, _ = self.results('"harbour plan"')
+        self.assertContains(response, "2 results for “harbour plan”")
+        self.assertContains(response, "<title>“harbour plan”: search |")
+        response, _ = self.results('"harbour plan" councillors')
+        self.assertContains(response, "1 result for “&quot;harbour plan&quot; councillors”")
+
     def test_a_phrase_with_other_words(self):
         _, found = self.results('"harbour plan" councillors')
         self.assertEqual(found, ["Harbour plan approved"])
