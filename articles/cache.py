@@ -806,9 +806,26 @@ def _next_scheduled_change(since: float) -> float | None:
     return min(moments) if moments else None
 
 
+# While the cache is down every request fails to reach it: the full traceback is logged at
+# most once a minute per process, with the count of failures since the last one.
+_OUTAGE_LOG_INTERVAL = 60.0
+_outage = {"logged_at": None, "since": 0}
+
+
+def _log_outage(name):
+    now = time.monotonic()
+    last = _outage["logged_at"]
+    if last is not None and now - last < _OUTAGE_LOG_INTERVAL:
+        _outage["since"] += 1
+        return
+    more = f" ({_outage['since']} more failures since the last report)" if _outage["since"] else ""
+    log.warning("Cache unavailable in %s; serving without it%s", name, more, exc_info=True)
+    _outage["logged_at"], _outage["since"] = now, 0
+
+
 def tolerant(default=None):
     """A cache that is down (Redis restarting) must not take the site down: readers get pages
-    rendered fresh, and the logs say why."""
+    rendered fresh, and the logs say why (once a minute, not once a request)."""
 
     def decorate(func):
         @wraps(func)
@@ -816,8 +833,7 @@ def tolerant(default=None):
             try:
                 return func(*args, **kwargs)
             except Exception:  # Any backend's connection error.
-                name = getattr(func, "__name__", repr(func))
-                log.warning("Cache unavailable in %s; serving without it", name, exc_info=True)
+                _log_outage(getattr(func, "__name__", repr(func)))
                 return default
 
         return wrapper

@@ -25,6 +25,26 @@ class HealthTests(TestCase):
 
 @override_settings(NEWSROOM_PAGE_CACHE=True)
 class CacheDownTests(TestCase):
+    def setUp(self):
+        from articles import cache as page_cache
+
+        page_cache._outage.update(logged_at=None, since=0)  # No outage reported yet.
+
+    def test_an_outage_is_logged_once_a_minute_not_once_a_request(self):
+        story = make_article(headline="Still readable")
+        broken = ConnectionError("Redis is restarting")
+        with (
+            mock.patch.object(cache, "get", side_effect=broken),
+            mock.patch.object(cache, "get_many", side_effect=broken),
+            mock.patch.object(cache, "set", side_effect=broken),
+            mock.patch.object(cache, "add", side_effect=broken),
+            self.assertLogs("articles.cache", level="WARNING") as logs,
+        ):
+            for _ in range(5):
+                self.assertContains(self.client.get(story.get_absolute_url()), "Still readable")
+        self.assertEqual(len(logs.records), 1)
+        self.assertIn("Redis is restarting", logs.output[0])  # With its traceback.
+
     def test_readers_are_served_uncached_when_the_cache_is_down(self):
         story = make_article(headline="Still readable")
         broken = ConnectionError("Redis is restarting")
