@@ -41,7 +41,7 @@ class CompiledQueryTests(TestCase):
             (self.first, "Ann Lee", "Bo Kim"),
         ]:
             response = self.page(story)
-            self.assertContains(response, f"<h1 class=\"story__headline\">{story.headline}</h1>")
+            self.assertContains(response, f'<h1 class="story__headline">{story.headline}</h1>')
             self.assertContains(response, byline)
             self.assertNotContains(response, f'rel="author">{other}<')
 
