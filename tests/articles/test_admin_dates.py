@@ -1,6 +1,7 @@
 """The admin story list's date hierarchy (years, months, days above the list): the links
 editors had from Django, found by index probes instead of a DISTINCT over every story."""
 
+import unittest
 from datetime import UTC, datetime
 from unittest import mock
 
@@ -10,6 +11,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from articles import admin_dates
+from articles.models import Article
 from tests.factories import make_article, make_section, make_user
 
 LIST = "/admin/articles/article/"
@@ -117,3 +119,33 @@ class DateHierarchyTests(TestCase):
         # The rows, the table's date range (MIN/MAX on the index), one query of probes.
         self.assertEqual(len(dated), 3, dated)
         self.assertEqual(dated[-1].count("LIMIT 1"), 5)  # 2019 to 2023
+
+
+class PendingFilterTests(TestCase):
+    """ "Live with pending changes": the stories whose newest revision is not the live one,
+    counted on a partial index of just those (a sequential scan of the table without it)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.pending = make_article(headline="Pending", revision_number=3, live_revision_number=2)
+        cls.current = make_article(headline="Current", revision_number=2, live_revision_number=2)
+        cls.draft = make_article(headline="Draft", published=False, revision_number=4)
+
+    def test_lists_the_stories_with_pending_changes(self):
+        self.client.force_login(make_user("chief", superuser=True))
+        response = self.client.get(LIST, {"state": "pending"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual([a.headline for a in response.context["cl"].result_list], ["Pending"])
+        self.assertContains(response, "Live, pending changes")
+
+    @unittest.skipUnless(connection.vendor == "postgresql", "PostgreSQL's plan")
+    def test_the_count_reads_the_pending_index(self):
+        from articles.admin import StateFilter
+
+        queryset = StateFilter(None, {"state": ["pending"]}, Article, None).queryset(
+            None, Article.objects.all()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = queryset.explain()
+        self.assertIn("article_pending_idx", plan)
