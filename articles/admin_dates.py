@@ -109,7 +109,7 @@ def date_hierarchy(cl):
         # One day (no query), or an address the admin does not make.
         return admin_list.date_hierarchy(cl)
     count = getattr(cl, "result_count", None)
-    if count is not None and count <= FEW:
+    if count is not None and count <= FEW and not getattr(cl.paginator, "capped", False):
         # A short list (a search, a narrow filter): its own dates, one query that the
         # filter's index answers (none for an empty list).
         dates = [] if count == 0 else cl.queryset.order_by().values_list(field_name, flat=True)

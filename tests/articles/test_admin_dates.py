@@ -1,6 +1,7 @@
 """The admin story list's date hierarchy (years, months, days above the list): the links
 editors had from Django, found by index probes instead of a DISTINCT over every story."""
 
+import re
 import unittest
 from datetime import UTC, datetime
 from unittest import mock
@@ -91,7 +92,7 @@ class DateHierarchyTests(TestCase):
         self.assertEqual(years, [])
         # Neither Django's MIN/MAX and DISTINCT over the list nor a probe: the list is empty.
         self.assertFalse(
-            [q for q in self.sql if "articles_article" in q and ("MIN(" in q or "LIMIT 1" in q)]
+            [q for q in self.sql if "articles_article" in q and re.search(r"MIN\(|LIMIT 1\b", q)]
         )
 
     def test_a_year_without_stories(self):
