@@ -150,3 +150,51 @@ class PendingFilterTests(TestCase):
             cursor.execute("SET LOCAL enable_seqscan = off")
             plan = queryset.explain()
         self.assertIn("article_pending_idx", plan)
+
+
+class HeadlineSortTests(TestCase):
+    """The list sorted by headline, either way, walks the headline index (a sort of the whole
+    table without it)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        for headline in ["Bridge", "Apple harvest", "Council", "Bridge"]:
+            make_article(headline=headline)
+
+    def setUp(self):
+        self.client.force_login(make_user("chief", superuser=True))
+
+    def listed(self, order):
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.client.get(LIST, {"o": order})
+        self.assertEqual(response.status_code, 200)
+        rows = response.context["cl"].result_list
+        self.sql = next(
+            q["sql"]
+            for q in ctx.captured_queries
+            if 'ORDER BY "articles_article"."headline' in q["sql"]
+        )
+        return [(a.headline, a.pk) for a in rows]
+
+    def test_sorted_by_headline_either_way(self):
+        ascending = self.listed("0")
+        self.assertEqual(
+            [h for h, _ in ascending], ["Apple harvest", "Bridge", "Bridge", "Council"]
+        )
+        self.assertGreater(ascending[1][1], ascending[2][1])  # Ties: newest row first.
+        descending = self.listed("-0")
+        self.assertEqual(
+            [h for h, _ in descending], ["Council", "Bridge", "Bridge", "Apple harvest"]
+        )
+        self.assertGreater(descending[1][1], descending[2][1])
+
+    @unittest.skipUnless(connection.vendor == "postgresql", "PostgreSQL's plan")
+    def test_either_way_reads_the_headline_index(self):
+        for order in ["0", "-0"]:
+            with self.subTest(order=order):
+                self.listed(order)
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                    cursor.execute(f"EXPLAIN {self.sql}")
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                self.assertIn("article_headline_idx", plan)
