@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
@@ -315,11 +315,22 @@ class AuthorFilter(admin.SimpleListFilter):
 
 class LargeTablePaginator(Paginator):
     """The unfiltered story list at 100,000 rows: PostgreSQL's own row estimate instead of a
-    COUNT(*) over the whole table on every page view. Filtered lists count exactly."""
+    COUNT(*) over the whole table on every page view. Filtered lists count exactly, but a
+    search counts at most ``count_limit`` matches (set by ArticleAdmin.get_paginator): a word
+    most stories hold was a 345 ms COUNT at 100,000 stories. Past the limit, ``capped`` is
+    set, the list holds the newest ``count_limit`` matches and says there are more."""
+
+    count_limit = None
+    capped = False
 
     @cached_property
     def count(self):
         query = self.object_list.query
+        if self.count_limit is not None and query.where:
+            # COUNT(*) FROM (SELECT ... LIMIT n + 1): stops at the limit, in no order.
+            found = self.object_list.order_by()[: self.count_limit + 1].count()
+            self.capped = found > self.count_limit
+            return min(found, self.count_limit)
         if connection.vendor == "postgresql" and not query.where:
             table = connection.ops.quote_name(Article._meta.db_table)
             with connection.cursor() as cursor:
@@ -479,6 +490,15 @@ class ArticleAdmin(
             " & ".join(f"{word}:*" for word in words), search_type="raw", config=search.config()
         )
         return queryset.filter(search_vector=query), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        if request.GET.get(SEARCH_VAR, "").strip():
+            # At least a page: a list of one page shows its whole queryset, uncounted.
+            paginator.count_limit = max(search.rank_limit(), per_page)
+        return paginator
 
     def get_queryset(self, request):
         return (

@@ -61,7 +61,11 @@ def check(name, queryset):
     seq = [
         n["Relation Name"]
         for n in nodes(plan["Plan"])
-        if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "articles_article"
+        if n["Node Type"] == "Seq Scan"
+        and n.get("Relation Name") == "articles_article"
+        # A branch the plan never ran reads nothing (the admin paginator's COUNT(*) fallback
+        # for a small table, when PostgreSQL's estimate is used).
+        and n.get("Actual Loops", 1) > 0
     ]
     ms = plan.get("Execution Time", 0)
     print(f"{'SEQ SCAN' if seq else 'ok':<9}{ms:>8.2f} ms  {name}")
@@ -111,7 +115,7 @@ def admin_checks(story, section, author):
             "published_at__gte": (story.published_at - timedelta(days=7)).date().isoformat()
         },
         "date hierarchy: a year": {"published_at__year": year},
-        **{f"sorted by column {i}": {"o": str(i)} for i in (1, -1, 2, 4, 5, 6, 7)},
+        **{f"sorted by column {i}": {"o": str(i)} for i in ("0", "-0", 1, -1, 2, 3, 4, 5, 6, 7)},
     }
     ok = True
     with transaction.atomic():

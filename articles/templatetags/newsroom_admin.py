@@ -1,8 +1,10 @@
 from datetime import timedelta
 
 from django import template
+from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.utils import timezone
 
+from articles import admin_dates
 from articles.models import Article, Correction
 
 register = template.Library()
@@ -57,3 +59,16 @@ def newsroom_dashboard(context):
         ],
         "corrections": Correction.objects.select_related("article").order_by("-created_at")[:LIMIT],
     }
+
+
+@register.tag(name="article_date_hierarchy")
+def article_date_hierarchy_tag(parser, token):
+    """Django's date hierarchy (its templates, links and levels) with the dates found by index
+    probes: see articles.admin_dates."""
+    return InclusionAdminNode(
+        parser,
+        token,
+        func=admin_dates.date_hierarchy,
+        template_name="date_hierarchy.html",
+        takes_context=False,
+    )

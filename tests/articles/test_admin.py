@@ -1,10 +1,15 @@
 """The newsroom admin: writing a story, bylines in order, publishing rights, fast lists."""
 
 import unittest
+from datetime import timedelta
+from unittest import mock
 
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from articles.admin import ArticleAdmin
 from articles.models import Article
 from tests.factories import make_archive, make_article, make_author, make_section, make_user
 
@@ -185,7 +190,8 @@ class ChangelistQueryBudgetTests(TestCase):
         self.client.force_login(make_user(f"boss{size}", superuser=True))
         # session, user, two-factor check (is this person enrolled?), one count (no second
         # full-table count), rows, bylines, filter choices (sections, authors), date hierarchy
-        with self.assertNumQueries(10):
+        # (a short list's own dates: one query; a long list: the table's range, then probes)
+        with self.assertNumQueries(9):
             response = self.client.get("/admin/articles/article/")
         self.assertEqual(response.status_code, 200)
 
@@ -253,3 +259,65 @@ class AdminSearchTests(TestCase):
             ["Council budget approved", "Two bylines"],
         )
         self.assertEqual(self.listed(authors__id__exact="abc"), [])
+
+
+LIST = "/admin/articles/article/"
+
+
+@override_settings(NEWSROOM_SEARCH_RANK_LIMIT=2)
+class AdminSearchCountTests(TestCase):
+    """A search counts its matches up to the search limit (NEWSROOM_SEARCH_RANK_LIMIT), not
+    all of them: past it, the newest are listed and the page says there are more."""
+
+    @classmethod
+    def setUpTestData(cls):
+        section = make_section("Port")
+        now = timezone.now()
+        for hours, headline in [(1, "Harbour one"), (2, "Harbour two"), (3, "Harbour three")]:
+            make_article(
+                headline=headline, section=section, published_at=now - timedelta(hours=hours)
+            )
+        make_article(headline="Ferry", section=section)
+
+    def setUp(self):
+        self.client.force_login(make_user("chief", superuser=True))
+
+    def test_more_matches_than_the_limit(self):
+        listed = []
+        with mock.patch.object(ArticleAdmin, "list_per_page", 1):
+            for page in ["1", "2"]:
+                with CaptureQueriesContext(connection) as ctx:
+                    response = self.client.get(LIST, {"q": "harbour", "p": page})
+                self.assertEqual(response.status_code, 200)
+                listed += [a.headline for a in response.context["cl"].result_list]
+                self.assertContains(
+                    response, "More than 2 articles match: the newest 2 are listed."
+                )
+                self.assertContains(response, "More than 2 results")
+                counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+                self.assertEqual(len(counts), 1)
+                self.assertIn("LIMIT 3", counts[0])
+            # Past the newest two: Django's answer to a page that does not exist.
+            self.assertRedirects(
+                self.client.get(LIST, {"q": "harbour", "p": "3"}),
+                f"{LIST}?e=1",
+                fetch_redirect_response=False,
+            )
+        self.assertEqual(listed, ["Harbour one", "Harbour two"])
+
+    def test_fewer_matches_are_counted_exactly(self):
+        with mock.patch.object(ArticleAdmin, "list_per_page", 1):
+            response = self.client.get(LIST, {"q": "harbour three"})
+        self.assertEqual(
+            [a.headline for a in response.context["cl"].result_list], ["Harbour three"]
+        )
+        self.assertContains(response, "1 article\n")
+        self.assertContains(response, "1 result")
+        self.assertNotContains(response, "More than")
+
+    def test_filters_without_a_search_count_exactly(self):
+        with mock.patch.object(ArticleAdmin, "list_per_page", 1):
+            response = self.client.get(LIST, {"state": "live"})
+        self.assertEqual(len(response.context["cl"].result_list), 1)
+        self.assertContains(response, "4 articles")
+        self.assertNotContains(response, "More than")
