@@ -31,3 +31,10 @@ class SeedDemoTests(TestCase):
         for url in ["/", story.get_absolute_url(), story.section.get_absolute_url()]:
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_demo_stories_can_be_found_by_search(self):
+        call_command("seed_demo", articles=24, stdout=io.StringIO())
+        story = Article.objects.published().first()
+        word = max(story.headline.split(), key=len)
+        response = self.client.get("/search/", {"q": word})
+        self.assertIn(story, list(response.context["page"].object_list))
