@@ -195,12 +195,30 @@ class CheckedCountsFormSet(BaseInlineFormSet):
     dropped every byline or pick: refuse it."""
 
     def clean(self):
+        self._number_positions()
         super().clean()
         counts = self.management_form.cleaned_data
         if min(counts.get(TOTAL_FORM_COUNT, 0), counts.get(INITIAL_FORM_COUNT, 0)) < 0:
             raise ValidationError(
                 "This part of the form arrived incomplete. Reload the page and try again."
             )
+
+    def _number_positions(self):
+        """Positions only order the rows: "Add another" leaves a new row at 0, like the first,
+        and the save then failed as "duplicate data for position". Rows are numbered 0, 1,
+        2... in the order their numbers give, ties in the order they have on the form (the
+        order the workflow saves them in), before the uniqueness check."""
+        if "position" not in self.form.base_fields:
+            return
+        rows = [
+            (i, form)
+            for i, form in enumerate(self.forms)
+            if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        rows.sort(key=lambda row: (row[1].cleaned_data.get("position") or 0, row[0]))
+        for number, (_i, form) in enumerate(rows):
+            form.cleaned_data["position"] = number
+            form.instance.position = number
 
 
 class PendingAwareInline(SafeAutocompleteMixin, admin.TabularInline):

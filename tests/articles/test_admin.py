@@ -72,6 +72,41 @@ class ArticleAdminTests(TestCase):
         self.assertNotIn("onclick", article.body)
         self.assertIn("<p>The road shut at noon.</p>", article.body)
 
+    def test_an_added_byline_left_at_the_default_position_goes_last(self):
+        # "Add another byline" gives the new row position 0, like the first: the save must not
+        # fail over it ("duplicate data for position"); rows with the same number keep the
+        # order they have on the form.
+        self.client.force_login(self.writer)
+        data = article_form(
+            self.section, authors=[(self.ana, "reporter", 0), (self.tom, "photographer", 0)]
+        )
+        response = self.client.post("/admin/articles/article/add/", data)
+        self.assertEqual(response.status_code, 302, response.context and response.context["errors"])
+        article = Article.objects.get()
+        self.assertEqual(
+            [(b.author.name, b.position) for b in article.bylines.order_by("position")],
+            [("Ana Costa", 0), ("Tom Reid", 1)],
+        )
+
+    def test_a_byline_added_to_a_saved_story_at_the_default_position_goes_last(self):
+        from tests.articles.test_editorial import form_data
+
+        self.client.force_login(self.editor)
+        article = make_article(published=False, section=self.section, authors=[self.ana])
+        url = f"/admin/articles/article/{article.pk}/change/"
+        data = form_data(self.client.get(url))
+        data |= {
+            "bylines-TOTAL_FORMS": 2,
+            "bylines-1-author": self.tom.pk,
+            "bylines-1-role": "photographer",
+            "bylines-1-position": 0,
+        }
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302, response.context and response.context["errors"])
+        self.assertEqual(
+            [b.author.name for b in article.bylines.order_by("position")], ["Ana Costa", "Tom Reid"]
+        )
+
     def test_writer_cannot_publish_even_by_crafted_post(self):
         article = make_article(published=False, section=self.section, created_by=self.writer)
         self.client.force_login(self.writer)
