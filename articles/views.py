@@ -50,9 +50,12 @@ def paginate(request, queryset, per_page=None):
     except ValueError:
         number = -1
     try:
-        return paginator.page(number)
+        page = paginator.page(number)
     except InvalidPage as exc:
         raise Http404("No such page.") from exc
+    if page.number != 1:
+        request.canonical_page = f"page={page.number}"
+    return page
 
 
 @dataclass
@@ -89,6 +92,7 @@ def archive_page(request, queryset, per_page=None) -> ArchivePage:
             raise Http404("No such page.") from exc
         pk = int(match[2])
         stories = stories.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
+        request.canonical_page = f"before={raw}"
     rows = list(stories[: per_page + 1])
     if raw is not None and not rows:
         raise Http404("No such page.")

@@ -6,13 +6,13 @@ from articles.navigation import navigation_sections
 
 def site(request):
     """The outlet's name, links and navigation, for the site chrome on every page."""
-    page = request.GET.get("page", "")
     canonical = request.build_absolute_uri(request.path)
-    before = request.GET.get("before", "")
-    if page.isdigit() and page != "1" and len(page) < 7:
-        canonical += f"?page={page}"
-    elif before and len(before) < 40 and before.replace("-", "").isdigit():
-        canonical += f"?before={before}"
+    # Only the parameter this page is paged by, as the view read it (a number it served, or
+    # an archive cursor it accepted): "?page=7" on an archive paged by cursor is page one, and
+    # naming it canonical would make every such address a copy for search engines.
+    paged_by = getattr(request, "canonical_page", None)
+    if paged_by:
+        canonical += f"?{paged_by}"
     return {
         "canonical_url": canonical,
         "site_name": settings.NEWSROOM_SITE_NAME,

@@ -126,6 +126,22 @@ class PaginationTests(TestCase):
             url = f"{response.request['PATH_INFO']}?before={older}" if older else None
         return pages
 
+    def test_the_canonical_address_names_only_the_parameter_the_page_is_paged_by(self):
+        for url in self.pages():
+            with self.subTest(url=url):
+                first = self.client.get(url)
+                self.assertContains(first, f'<link rel="canonical" href="http://testserver{url}">')
+                # An archive is paged by cursor: "?page=" is ignored, and so not canonical.
+                ignored = self.client.get(url, {"page": "7"})
+                self.assertContains(
+                    ignored, f'<link rel="canonical" href="http://testserver{url}">'
+                )
+                older = first.context["page"].older
+                paged = self.client.get(url, {"before": older})
+                self.assertContains(
+                    paged, f'<link rel="canonical" href="http://testserver{url}?before={older}">'
+                )
+
     def test_archive_pages_walk_back_newest_first_without_gaps(self):
         for url in self.pages():
             with self.subTest(url=url):
