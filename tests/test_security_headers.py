@@ -97,7 +97,11 @@ class SecurityHeadersTests(TestCase):
         body = self.client.get(self.story.get_absolute_url()).content.decode()
         scripts = re.findall(r"<script\b[^>]*>", body)
         self.assertTrue(scripts)
-        self.assertEqual(set(scripts), {'<script type="application/ld+json">'})
+        # The rest is the site's own file ('self'), never inline code.
+        self.assertEqual(
+            set(scripts),
+            {'<script type="application/ld+json">', '<script src="/static/js/site.js" defer>'},
+        )
 
     @override_settings(NEWSROOM_PAGE_CACHE=True)
     def test_cached_pages_carry_the_headers_on_every_hit(self):

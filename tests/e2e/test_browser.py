@@ -94,6 +94,18 @@ class ReaderLayoutTests(BrowserTestCase):
             page.evaluate("document.querySelector('.story__hero img').naturalWidth > 0")
         )
 
+    def test_on_a_phone_the_current_section_is_in_view_in_the_navigation(self):
+        for i, name in enumerate(["Politics", "Business", "Technology", "Science", "Sport"]):
+            make_section(name, position=i + 1)
+        last = make_section("Weather and climate", slug="weather", position=99)
+        make_article(section=last)
+        page = self.open("/section/weather/", width=390, height=844)
+        current = page.locator('.sections-nav [aria-current="page"]')
+        page.wait_for_function("() => document.querySelector('.sections-nav__list').scrollLeft > 0")
+        box = current.bounding_box()
+        self.assertGreaterEqual(box["x"], 0)
+        self.assertLessEqual(box["x"] + box["width"], 390)
+
     def test_skip_link_is_the_first_tab_stop_and_reaches_the_content(self):
         page = self.open(self.story.get_absolute_url())
         page.keyboard.press("Tab")
