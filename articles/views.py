@@ -378,6 +378,9 @@ def search_view(request):
             search.add_snippets(list(page.object_list), q)
             # Only the newest matches are ranked (search.rank_limit): say so when it bites.
             capped = search.uses_postgres() and page.paginator.count >= search.rank_limit()
+    elif form.is_bound:
+        # A bad filter is shown as an error beside it; the words asked for stay in the box.
+        q = form.cleaned_data.get("q", "")
     page_cache.depends_on_listing(request, "search")
     return render(
         request,

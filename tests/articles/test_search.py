@@ -134,6 +134,10 @@ class SearchTests(TestCase):
                 self.assertIn(response.status_code, {200, 404})
                 if response.status_code == 200:
                     self.assertTrue(response.context["form"].errors)
+                    # The error is on the page, next to its field, and the words stay.
+                    html = response.content.decode()
+                    self.assertIn('class="field-error" id="id_', html)
+                    self.assertIn('value="harbour"', html)
 
 
 class PhraseAndBroadSearchTests(TestCase):
