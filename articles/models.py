@@ -1,12 +1,10 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import F, Func, OuterRef, Prefetch, Q
-from django.db.models.functions import RowNumber
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
@@ -145,14 +143,14 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
-    def with_bylines(self, *, names_only=False):
-        """Bylines in order with their authors; ``names_only`` loads just what a story card or
-        a feed item names (not the profile: bio, photo, links)."""
-        bylines = Byline.objects.select_related("author").order_by("position", "pk")
-        if names_only:
-            bylines = bylines.only(
-                "article_id", "author_id", "role", "position", "author__name", "author__slug"
-            )
+    def with_bylines(self):
+        """Bylines in order with just what a story card or a feed item names of their authors
+        (not the profile: bio, photo, links)."""
+        bylines = (
+            Byline.objects.select_related("author")
+            .order_by("position", "pk")
+            .only("article_id", "author_id", "role", "position", "author__name", "author__slug")
+        )
         # Into a plain list (``byline_list``): Django builds a related manager's queryset for
         # every story otherwise, about 50 µs each, which on the front page's sixty cards cost
         # more than the query.
@@ -169,16 +167,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a story card needs: section, hero image and bylines, in three queries total."""
-        return self.cards().with_bylines(names_only=True).order_by("-published_at", "-pk")
-
-    def for_article_page(self):
-        """Everything the article page shows about the story itself."""
-        return (
-            self.select_related("section", "hero_image")
-            .defer("search_vector")
-            .with_bylines()
-            .prefetch_related("tags", "corrections")
-        )
+        return self.cards().with_bylines().order_by("-published_at", "-pk")
 
     def newest_and_lead(self, count: int) -> Q:
         """A filter for the newest ``count`` stories and the newest lead pick (front page).
@@ -192,35 +181,6 @@ class ArticleQuerySet(models.QuerySet):
         if connection.features.supports_slicing_ordering_in_compound:
             return Q(pk__in=newest.union(lead, all=True))
         return Q(pk__in=newest) | Q(pk__in=lead)
-
-    def latest_per_section(self, section_ids, per_section: int):
-        """The newest ``per_section`` stories of each section, as a queryset of ids to filter
-        on (``pk__in``), so the stories themselves load in the same query.
-
-        On PostgreSQL, per section, an array of the ids from a LIMITed scan of the section's
-        published-date index (ARRAY(SELECT ...), unnested): the cost does not grow with the
-        archive. SQLite ranks with a window function instead.
-        """
-        ordered = self.order_by("-published_at", "-pk")
-        if connection.vendor == "postgresql":
-            newest = ordered.filter(section_id=OuterRef("pk")).values("pk")[:per_section]
-            return (
-                Section.objects.filter(pk__in=section_ids)
-                .annotate(story_id=Func(ArraySubquery(newest), function="unnest"))
-                .values("story_id")
-            )
-        return (
-            ordered.filter(section_id__in=section_ids)
-            .annotate(
-                section_rank=models.Window(
-                    RowNumber(),
-                    partition_by=F("section_id"),
-                    order_by=[F("published_at").desc(), F("pk").desc()],
-                )
-            )
-            .filter(section_rank__lte=per_section)
-            .values_list("pk", flat=True)
-        )
 
 
 class Article(models.Model):
@@ -447,7 +407,7 @@ class Article(models.Model):
 
     @property
     def byline_list(self) -> list["Byline"]:
-        """Bylines in order (uses the prefetch from for_listing/for_article_page)."""
+        """Bylines in order (uses the prefetch of for_listing, or articles.story_page's)."""
         prefetched = getattr(self, "prefetched_bylines", None)
         return prefetched if prefetched is not None else list(self.bylines.all())
 

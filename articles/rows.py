@@ -88,33 +88,31 @@ def card_columns() -> tuple[list[str], list[str], list[str]]:
     return story, attnames(Section), attnames(Image)
 
 
-def card_values(with_bylines=True) -> list:
-    """``values_list()`` arguments for card rows (``cards_from_rows`` reads them back)."""
+def card_values() -> list:
+    """``values_list()`` arguments for card rows, with the ``byline_rows`` annotation
+    (``byline_names``); ``cards_from_rows`` reads them back."""
     story, section, image = card_columns()
-    values = [
+    return [
         *story,
         *(f"section__{name}" for name in section),
         *(f"hero_image__{name}" for name in image),
+        "byline_rows",
     ]
-    return [*values, "byline_rows"] if with_bylines else values
 
 
-def byline_names():
-    """The annotation ``byline_rows`` of card rows: each byline with its author's name."""
+def bylines_json(author: JSONObject) -> JSONRows:
+    """A story's bylines in order (``OuterRef("pk")`` is the story), each with ``author``: the
+    author's columns it names (``bylines_from`` reads them back)."""
     return JSONRows(
         Byline.objects.filter(article=OuterRef("pk"))
         .order_by("position", "pk")
-        .values(
-            row=JSONObject(
-                id="id",
-                article_id="article_id",
-                author_id="author_id",
-                role="role",
-                position="position",
-                author=JSONObject(id="author_id", name="author__name", slug="author__slug"),
-            )
-        )
+        .values(row=JSONObject(**{name: name for name in attnames(Byline)}, author=author))
     )
+
+
+def byline_names() -> JSONRows:
+    """The bylines a card names: each with its author's name and address."""
+    return bylines_json(JSONObject(id="author_id", name="author__name", slug="author__slug"))
 
 
 # What a card's picture needs (articles/renditions.py): the file, its size and focal point.
@@ -188,9 +186,9 @@ def bylines_from(rows: list[dict], article) -> list[Byline]:
     return bylines
 
 
-def cards_from_rows(rows, with_bylines=True) -> list[Article]:
-    """Stories from card rows (``card_values``), each with its section, picture and (with
-    ``with_bylines``) ``byline_list``, as ``ArticleQuerySet.for_listing()`` gives them."""
+def cards_from_rows(rows) -> list[Article]:
+    """Stories from card rows (``card_values``), each with its section, picture and
+    ``byline_list``, as ``ArticleQuerySet.for_listing()`` gives them."""
     story_cols, section_cols, image_cols = card_columns()
     a = len(story_cols)
     s = a + len(section_cols)
@@ -205,8 +203,7 @@ def cards_from_rows(rows, with_bylines=True) -> list[Article]:
         Article.section.field.set_cached_value(story, section)
         image = from_row(Image, image_cols, row[s:i]) if story.hero_image_id else None
         Article.hero_image.field.set_cached_value(story, image)
-        if with_bylines:
-            story.prefetched_bylines = bylines_from(decode(row[i]), story)
+        story.prefetched_bylines = bylines_from(decode(row[i]), story)
         stories.append(story)
     return stories
 

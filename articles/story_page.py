@@ -28,6 +28,7 @@ from .rows import (
     JSONRows,
     attnames,
     bylines_from,
+    bylines_json,
     card_from_json,
     card_json,
     decode,
@@ -50,16 +51,7 @@ def _columns():
 
 def _build(slug, now):
     article_cols, section_cols, image_cols = _columns()
-    bylines = (
-        Byline.objects.filter(article=OuterRef("pk"))
-        .order_by("position", "pk")
-        .values(
-            row=JSONObject(
-                **{name: name for name in attnames(Byline)},
-                author=json_of(Author, "author__", AUTHOR_SKIPS),
-            )
-        )
-    )
+    bylines = bylines_json(json_of(Author, "author__", AUTHOR_SKIPS))
     tags = (
         TaggedArticle.objects.filter(content_object=OuterRef("pk"))
         .order_by("tag_id")
@@ -81,7 +73,7 @@ def _build(slug, now):
         .filter(slug=slug)
         .order_by()
         .annotate(
-            byline_rows=JSONRows(bylines),
+            byline_rows=bylines,
             tag_rows=JSONRows(tags),
             correction_rows=JSONRows(corrections),
             link_rows=JSONRows(links),
