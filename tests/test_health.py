@@ -1,5 +1,6 @@
 """/healthz for a load balancer, and readers served when the cache is down."""
 
+from contextlib import ExitStack, contextmanager
 from unittest import mock
 
 from django.core.cache import cache
@@ -23,6 +24,16 @@ class HealthTests(TestCase):
         self.assertEqual(response.json()["database"], "unavailable")
 
 
+@contextmanager
+def cache_down():
+    """Every call to the cache fails, as while Redis restarts."""
+    broken = ConnectionError("Redis is restarting")
+    with ExitStack() as stack:
+        for name in ("get", "get_many", "set", "set_many", "add"):
+            stack.enter_context(mock.patch.object(cache, name, side_effect=broken))
+        yield
+
+
 @override_settings(NEWSROOM_PAGE_CACHE=True)
 class CacheDownTests(TestCase):
     def setUp(self):
@@ -32,14 +43,7 @@ class CacheDownTests(TestCase):
 
     def test_an_outage_is_logged_once_a_minute_not_once_a_request(self):
         story = make_article(headline="Still readable")
-        broken = ConnectionError("Redis is restarting")
-        with (
-            mock.patch.object(cache, "get", side_effect=broken),
-            mock.patch.object(cache, "get_many", side_effect=broken),
-            mock.patch.object(cache, "set", side_effect=broken),
-            mock.patch.object(cache, "add", side_effect=broken),
-            self.assertLogs("articles.cache", level="WARNING") as logs,
-        ):
+        with cache_down(), self.assertLogs("articles.cache", level="WARNING") as logs:
             for _ in range(5):
                 self.assertContains(self.client.get(story.get_absolute_url()), "Still readable")
         self.assertEqual(len(logs.records), 1)
@@ -47,15 +51,7 @@ class CacheDownTests(TestCase):
 
     def test_readers_are_served_uncached_when_the_cache_is_down(self):
         story = make_article(headline="Still readable")
-        broken = ConnectionError("Redis is restarting")
-        with (
-            mock.patch.object(cache, "get", side_effect=broken),
-            mock.patch.object(cache, "get_many", side_effect=broken),
-            mock.patch.object(cache, "set", side_effect=broken),
-            mock.patch.object(cache, "set_many", side_effect=broken),
-            mock.patch.object(cache, "add", side_effect=broken),
-            self.assertLogs("articles.cache", level="WARNING"),
-        ):
+        with cache_down(), self.assertLogs("articles.cache", level="WARNING"):
             for url in ["/", story.get_absolute_url(), "/section/" + story.section.slug + "/"]:
                 with self.subTest(url=url):
                     self.assertContains(self.client.get(url), "Still readable")
