@@ -6,8 +6,9 @@ scan at 100,000 stories on every view of the list, whatever the filter or sort (
 search for a common word), and before it a MIN/MAX over the filtered list (670 ms for a rare
 search word, walking the date index). Here the date range comes from the published-date index
 of the unfiltered list (two index probes), and one query asks, for each year (or month, or day)
-of that range, whether the filtered list has a story in it: ``SELECT EXISTS(... LIMIT 1),
-EXISTS(...), ...``, each an index range probe. What editors see is Django's: the same levels,
+of that range, the first date the filtered list has in it: ``SELECT (SELECT published_at ...
+ORDER BY published_at LIMIT 1), (...), ...``, each an index range probe (an EXISTS would let
+PostgreSQL drop the ORDER BY and LIMIT and read a whole year). What editors see is Django's: the same levels,
 links and titles, built by Django's own tag from the probed dates.
 """
 
