@@ -6,7 +6,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
-        from . import cache, navigation
+        from . import cache
+        from .reading import navigation
 
         navigation.connect_signals()
         cache.connect_signals()

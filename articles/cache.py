@@ -32,7 +32,7 @@ from django.http.cookie import SimpleCookie
 from django.http.response import ResponseHeaders
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from newsroom.redis_cache import RedisCache
+from common.redis_cache import RedisCache
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,11 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from .images import normalise_image_name, validate_image_file
+from common.images import normalise_image_name, validate_image_file
+from common.slugs import unique_slug
+
 from .links import section_url, story_url
 from .sanitize import clean_body
-from .slugs import unique_slug
 
 # What the body editor offers; articles.sanitize.ALLOWED_TAGS is the server-side allowlist that
 # every save applies, whatever the editor sent.
@@ -117,7 +118,7 @@ class ArticleQuerySet(models.QuerySet):
         The single visibility rule: every reader-facing query starts here. Comparing with the
         clock (not only the status) is what makes a scheduled story appear on time even if no
         background job ran. ``now`` is for a query compiled once and run later
-        (newsroom.prepared): the moment it is run.
+        (common.prepared): the moment it is run.
         """
         now = now or timezone.now()
         return self.filter(
@@ -367,14 +368,19 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         # save() only derives fields; changes of state belong to articles.workflow.
-        self.body = clean_body(self.body)
-        if not self.slug:
-            self.slug = unique_slug(self.headline, Article, self.pk, max_length=200)
+        self.derive_fields()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at or self.created_at or timezone.now())
         return story_url(self.slug, local)
+
+    def derive_fields(self) -> None:
+        """Fields worked out from the story's content: what every save applies, and what the
+        workflow's bulk entry point applies to rows it writes without ``save()``."""
+        self.body = clean_body(self.body)
+        if not self.slug:
+            self.slug = unique_slug(self.headline, Article, self.pk, max_length=200)
 
     @property
     def is_live(self) -> bool:
@@ -407,7 +413,7 @@ class Article(models.Model):
 
     @property
     def byline_list(self) -> list["Byline"]:
-        """Bylines in order (uses the prefetch of for_listing, or articles.story_page's)."""
+        """Bylines in order (uses the prefetch of for_listing, or articles.reading.story_page's)."""
         prefetched = getattr(self, "prefetched_bylines", None)
         return prefetched if prefetched is not None else list(self.bylines.all())
 

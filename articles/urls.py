@@ -50,3 +50,11 @@ urlpatterns = [
     ),
     path("preview/<str:token>/", views.shared_preview, name="shared-preview"),
 ]
+
+# Author pages: reader pages that list stories, so they live here with the others; their names
+# keep the "authors" namespace (newsroom/urls.py).
+author_patterns = [
+    path("author/<slug:slug>/", views.author_detail, name="detail"),
+    path("author/<slug:slug>/feed/", feeds.AuthorStories(), name="feed"),
+    path("author/<slug:slug>/feed/atom/", feeds.AuthorStoriesAtom(), name="feed-atom"),
+]

@@ -1,167 +1,39 @@
-import copy
-import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
-
 from django import forms
-from django.conf import settings
 from django.core import signing
-from django.core.paginator import InvalidPage, Paginator
-from django.db.models import OuterRef, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
-from django.utils.text import slugify
 from taggit.models import Tag
 
-from newsroom.prepared import CompiledQuery, list_marker, time_marker
+from authors.models import Author
 
 from . import cache as page_cache
-from . import renditions, rows, search, seo, story_page
+from . import renditions, search, seo
 from .models import (
     Article,
-    Byline,
     Correction,
-    Image,
     PreviewLink,
     Revision,
     Section,
     SlugRedirect,
 )
-from .navigation import use_navigation
+from .reading import front_page, story_page
+from .reading.listings import archive_page, paginate
+from .reading.navigation import use_navigation
+from .reading.previews import story_from_revision
 from .related import story_links
-from .sanitize import clean_body
-from .workflow import FIELDS, FK_FIELDS
-
-FRONT_LATEST = 10
-FRONT_PER_SECTION = 4
-
-
-def paginate(request, queryset, per_page=None):
-    """The requested page of ``queryset``; a bad or out-of-range ``?page=`` is a 404, not a 500."""
-    paginator = Paginator(
-        queryset, per_page or settings.NEWSROOM_PAGE_SIZE, allow_empty_first_page=True
-    )
-    raw = request.GET.get("page", "1")
-    try:
-        number = int(raw) if len(raw) <= 6 else -1
-    except ValueError:
-        number = -1
-    try:
-        page = paginator.page(number)
-    except InvalidPage as exc:
-        raise Http404("No such page.") from exc
-    if page.number != 1:
-        request.canonical_page = f"page={page.number}"
-    return page
-
-
-@dataclass
-class ArchivePage:
-    """One page of a story archive, found by where the previous page ended (keyset paging).
-
-    Page 500 of a section costs the same as page 1: an index range scan from a cursor, never
-    an OFFSET over everything newer, and no COUNT of the whole archive.
-    """
-
-    object_list: list
-    older: str | None
-    is_first: bool
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-
-CURSOR = re.compile(r"^(\d{1,17})-(\d{1,19})$")
-
-
-def archive_page(request, queryset, per_page=None) -> ArchivePage:
-    """Newest first; ``?before=<cursor>`` continues after a story. A bad cursor is a 404."""
-    per_page = per_page or settings.NEWSROOM_PAGE_SIZE
-    stories = queryset.order_by("-published_at", "-pk")
-    raw = request.GET.get("before")
-    if raw is not None:
-        match = CURSOR.match(raw)
-        if not match:
-            raise Http404("No such page.")
-        try:
-            when = datetime.fromtimestamp(int(match[1]) / 1_000_000, tz=UTC)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise Http404("No such page.") from exc
-        pk = int(match[2])
-        stories = stories.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
-        request.canonical_page = f"before={raw}"
-    rows = list(stories[: per_page + 1])
-    if raw is not None and not rows:
-        raise Http404("No such page.")
-    older = None
-    if len(rows) > per_page:
-        rows = rows[:per_page]
-        last = rows[-1]
-        older = f"{round(last.published_at.timestamp() * 1_000_000)}-{last.pk}"
-    return ArchivePage(rows, older, raw is None)
-
-
-def _front_top(now):
-    # The newest stories and the newest lead pick, in one query: the lead is either among the
-    # newest (then it is the first pick there) or older than all of them.
-    published = Article.objects.published(now)
-    return (
-        published.filter(published.newest_and_lead(FRONT_LATEST + 1))
-        .annotate(byline_rows=rows.byline_names())
-        .order_by("-published_at", "-pk")
-        .values_list(*rows.card_values())
-    )
-
-
-def _front_sections(now, shown):
-    # Each section in the navigation with its newest few stories, not counting the ones above
-    # them: per section a LIMITed scan of its published-date index, whatever the archive's size.
-    newest = (
-        Article.objects.published(now)
-        .filter(section_id=OuterRef("pk"))
-        .exclude(pk__in_array=shown)
-        .order_by("-published_at", "-pk")
-        .values(row=rows.card_json(bylines=True, section=False))[:FRONT_PER_SECTION]
-    )
-    return (
-        Section.objects.filter(in_navigation=True)
-        .annotate(cards=rows.JSONRows(newest))
-        .values_list(*rows.attnames(Section), "cards")
-    )
-
-
-# Compiled once per process, prepared once per connection (newsroom/prepared.py).
-FRONT_TOP = CompiledQuery(_front_top, time_marker("now"))
-FRONT_SECTIONS = CompiledQuery(_front_sections, time_marker("now"), list_marker("shown"))
 
 
 def front(request):
-    now = timezone.now()
-    stories = rows.cards_from_rows(FRONT_TOP.rows(now=now))
-    lead = next((story for story in stories if story.is_lead), None)
-    if lead is None and stories:
-        lead = stories[0]
-    latest = [story for story in stories if story.pk != lead.pk][:FRONT_LATEST]
-
-    shown = [story.pk for story in [lead, *latest] if story]
-    columns = rows.attnames(Section)
-    sections, section_blocks = [], []
-    for *values, cards in FRONT_SECTIONS.rows(now=now, shown=shown):
-        section = rows.from_row(Section, columns, values)
-        sections.append(section)
-        if cards := rows.decode(cards):
-            made = {section.pk: section}
-            section_blocks.append((section, [rows.card_from_json(c, made) for c in cards]))
+    page = front_page.load()
     # The navigation's sections, in its order, came with the blocks.
-    use_navigation(request, sections)
+    use_navigation(request, page.sections)
     page_cache.depends_on_listing(request, "front")
     return render(
         request,
         "articles/front.html",
-        {"lead": lead, "latest": latest, "section_blocks": section_blocks},
+        {"lead": page.lead, "latest": page.latest, "section_blocks": page.section_blocks},
     )
 
 
@@ -190,7 +62,7 @@ def _missing_article(request, slug):
 
 
 def render_story(request, article, data=None, *, preview=None, page=None):
-    """The reader's article page, for the live story (``page``: loaded by articles.story_page)
+    """The reader's article page, for the live story (``page``: loaded by articles.reading.story_page)
     or (``data``) any version of it.
 
     Previews render the same template as readers get, with an unsaved copy of the story built
@@ -201,7 +73,7 @@ def render_story(request, article, data=None, *, preview=None, page=None):
     elif data is None:
         bylines, tags, story = article.byline_list, list(article.tags.all()), article
     else:
-        story, bylines, tags = _story_from_revision(article, data)
+        story, bylines, tags = story_from_revision(article, data)
     links = page.links if page is not None and page.links is not None else story_links(article)
     if page is None:
         corrections = list(article.corrections.all())
@@ -253,31 +125,6 @@ def render_story(request, article, data=None, *, preview=None, page=None):
     else:
         response["Last-Modified"] = http_date((story.updated_at or story.published_at).timestamp())
     return response
-
-
-def _story_from_revision(article, data):
-    from authors.models import Author
-
-    story = copy.copy(article)
-    for name in FIELDS:
-        setattr(story, f"{name}_id" if name in FK_FIELDS else name, data.get(name))
-    # The template marks the body safe. A revision was cleaned when it was saved, but perhaps
-    # under an older allowlist: it is cleaned again with today's before anyone sees it.
-    story.body = clean_body(story.body or "")
-    story.section = Section.objects.get(pk=data["section"])
-    story.hero_image = Image.objects.filter(pk=data.get("hero_image")).first()
-    authors = Author.objects.in_bulk([b["author"] for b in data.get("bylines", [])])
-    bylines = [
-        Byline(article=article, author=authors[b["author"]], role=b["role"], position=i)
-        for i, b in enumerate(data.get("bylines", []))
-        if b["author"] in authors
-    ]
-    known = {tag.name: tag for tag in Tag.objects.filter(name__in=data.get("tags", []))}
-    tags = [
-        known.get(name) or Tag(name=name, slug=slugify(name, allow_unicode=True))
-        for name in data.get("tags", [])
-    ]
-    return story, bylines, tags
 
 
 def shared_preview(request, token):
@@ -386,4 +233,17 @@ def search_view(request):
         request,
         "articles/search.html",
         {"form": form, "q": q, "q_shown": _as_quoted(q), "page": page, "capped": capped},
+    )
+
+
+def author_detail(request, slug):
+    author = get_object_or_404(Author.objects.active(), slug=slug)
+    page = archive_page(
+        request, Article.objects.published().filter(bylines__author=author).for_listing()
+    )
+    page_cache.depends_on_listing(request, f"author:{author.pk}")
+    return render(
+        request,
+        "authors/detail.html",
+        {"author": author, "page": page, "structured_data": seo.profile_page(request, author)},
     )

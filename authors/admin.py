@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
-from articles.admin import SafeSearchMixin
-from articles.images import ImageUploadField
+from common.admin import SafeSearchMixin
+from common.images import ImageUploadField
 
 from .models import Author
 

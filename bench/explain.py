@@ -34,8 +34,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
-from articles import search, story_page, views  # noqa: E402
+from articles import search  # noqa: E402
 from articles.models import Article, Section, TaggedArticle  # noqa: E402
+from articles.reading import front_page, story_page  # noqa: E402
 from authors.models import Author  # noqa: E402
 
 
@@ -146,8 +147,8 @@ def main():
         "article page (one query: story, bylines, tags, links, navigation)": story_page._build(
             story.slug, now
         ),
-        "front: the lead and the latest, with bylines": views._front_top(now),
-        "front: each section's newest, with bylines": views._front_sections(now, shown),
+        "front: the lead and the latest, with bylines": front_page._front_top(now),
+        "front: each section's newest, with bylines": front_page._front_sections(now, shown),
         "section archive, first page": published.filter(section=section).for_listing()[:21],
         "section archive, 2,000 stories deep (cursor)": published.filter(section=section)
         .filter(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import base_env  # noqa: E402
+from harness import base_env  # noqa: E402
 
 
 def environ(path, host="127.0.0.1"):

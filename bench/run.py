@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import CORPUS, PY, django_shell, prepare_site, serve, sh, stop, wrk  # noqa: E402
+from harness import CORPUS, PY, django_shell, prepare_site, serve, sh, stop, wrk  # noqa: E402
 
 DB = "newsroom_bench"
 LUA_ROTATE = """

@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/soak.py [--minutes 3] [--articles 2000] [--editors 3] [--writers 2]
 
-A fresh database (newsroom_soak) gets the corpus (bench/common.py, as bench/run.py does);
+A fresh database (newsroom_soak) gets the corpus (bench/harness.py, as bench/run.py does);
 gunicorn serves it with 2 sync workers and the page cache in Redis (db 5). For --minutes:
 
 - readers: wrk (a Lua script) rotates over the front page, articles (the editors' among them),
@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import CORPUS, django_shell, parse_wrk, prepare_site, serve, stop  # noqa: E402
+from harness import CORPUS, django_shell, parse_wrk, prepare_site, serve, stop  # noqa: E402
 
 DB = "newsroom_soak"
 PASSWORD = "soak-Password-4821"  # noqa: S105 (a throwaway database on loopback)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from articles.navigation import navigation_sections
+from articles.reading.navigation import navigation_sections
 
 
 def site(request):

@@ -169,7 +169,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "newsroom.redis_cache.RedisCache",
+            "BACKEND": "common.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "newsroom"),
             # A Redis that drops packets must cost readers half a second, not a TCP timeout:
@@ -207,12 +207,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     # Local disk, written atomically (newsroom/storage.py); S3-compatible storage below.
-    "default": {"BACKEND": "newsroom.storage.MediaStorage"},
+    "default": {"BACKEND": "common.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "newsroom.storage.StaticStorage"
+            else "common.storage.StaticStorage"
         )
     },
 }

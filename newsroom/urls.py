@@ -7,6 +7,7 @@ from django.views.static import serve
 from accounts.forms import AdminLoginForm
 from accounts.views import two_factor_page
 from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
+from articles.urls import author_patterns
 from newsroom.health import healthz
 
 admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} newsroom"
@@ -34,7 +35,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
-    path("", include("authors.urls")),
+    path("", include((author_patterns, "authors"))),
     path("", include("articles.urls")),
 ]
 

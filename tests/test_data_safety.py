@@ -35,7 +35,8 @@ class CrashMidSaveTests(TestCase):
         # The search vector is written after the row, bylines and tags: fail there.
         with (
             mock.patch(
-                "articles.workflow.update_search_vector", side_effect=RuntimeError("power cut")
+                "articles.workflow.revisions.update_search_vector",
+                side_effect=RuntimeError("power cut"),
             ),
             self.assertRaises(RuntimeError),
         ):
@@ -54,7 +55,8 @@ class CrashMidSaveTests(TestCase):
         data = article_form(self.section, headline="From the admin") | {"base_revision": 1}
         with (
             mock.patch(
-                "articles.workflow.update_search_vector", side_effect=RuntimeError("disk full")
+                "articles.workflow.revisions.update_search_vector",
+                side_effect=RuntimeError("disk full"),
             ),
             self.assertRaises(RuntimeError),
         ):

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import SimpleTestCase
 
-from bench.common import serve, stop
+from bench.harness import serve, stop
 
 # The longest any request may take while the database is away.
 BOUND_SECONDS = 5

@@ -19,7 +19,7 @@ from PIL import Image as PILImage
 from articles import renditions
 from articles.models import Image
 from authors.models import Author
-from newsroom.storage import MediaStorage
+from common.storage import MediaStorage
 from tests.factories import image_bytes, make_article, make_section, make_user
 from tests.test_deploy import PRODUCTION, manage
 

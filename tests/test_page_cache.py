@@ -233,7 +233,7 @@ def redis_available() -> bool:
 def redis_cache(prefix):
     return {
         "default": {
-            "BACKEND": "newsroom.redis_cache.RedisCache",
+            "BACKEND": "common.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }

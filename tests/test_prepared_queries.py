@@ -12,8 +12,8 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import story_page
 from articles.models import Article
+from articles.reading import story_page
 from tests.factories import make_article, make_author, make_section
 
 on_postgresql = pytest.mark.skipif(

@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 
 from articles import cache as page_cache
-from articles.admin import EDITOR_STYLE_HASH
+from articles.admin.stories import EDITOR_STYLE_HASH
 from tests.factories import make_article, make_author, make_image, make_section, make_user
 
 EXPECTED = {

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles import renditions
 from articles.links import cached_reverse
+from articles.reading.cards import card_context
+from articles.reading.cards import story_card as render_card
+from articles.reading.pictures import picture
 
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -55,27 +57,7 @@ def _section_links(sections, current_pk, home) -> str:
     return mark_safe("".join(items))  # noqa: S308
 
 
-@register.simple_tag
-def picture(image, ratio="orig", sizes="100vw", alt="", lazy=True, priority=False):
-    """A responsive <picture>: WebP and the original format at several widths, with width and
-    height set (no layout shift). Only names renditions; they are made on first request."""
-    fallback = renditions.renditions(image, ratio)
-    default = next((r for r in fallback if r.width >= 960), fallback[-1])
-    attributes = (' loading="lazy"' if lazy else "") + (' fetchpriority="high"' if priority else "")
-    return format_html(
-        '<picture><source type="image/webp" srcset="{}" sizes="{}">'
-        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" decoding="async"'
-        + attributes
-        + "></picture>",
-        renditions.srcset(image, ratio, "webp"),
-        sizes,
-        default.url,
-        renditions.srcset(image, ratio),
-        sizes,
-        default.width,
-        default.height,
-        alt,
-    )
+register.simple_tag(picture)
 
 
 @register.simple_tag
@@ -98,9 +80,6 @@ def iso(moment):
 def story_card(context, story, **options):
     """``{% story_card story variant="lead" heading="h2" with_image=True %}``: see
     articles/cards.py. What the cards of one page share is read once per template render."""
-    from articles.cards import card_context
-    from articles.cards import story_card as render_card
-
     shared = context.render_context.get("story_card_context")
     if shared is None:
         shared = context.render_context["story_card_context"] = card_context()

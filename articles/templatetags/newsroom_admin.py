@@ -4,7 +4,7 @@ from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.utils import timezone
 
-from articles import admin_dates
+from articles.admin import dates as admin_dates
 from articles.models import Article, Correction
 
 register = template.Library()
@@ -64,7 +64,7 @@ def newsroom_dashboard(context):
 @register.tag(name="article_date_hierarchy")
 def article_date_hierarchy_tag(parser, token):
     """Django's date hierarchy (its templates, links and levels) with the dates found by index
-    probes: see articles.admin_dates."""
+    probes: see articles.admin.dates."""
     return InclusionAdminNode(
         parser,
         token,

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from articles import admin_dates
+from articles.admin import dates as admin_dates
 from articles.models import Article
 from tests.factories import make_article, make_section, make_user
 
@@ -141,7 +141,7 @@ class PendingFilterTests(TestCase):
 
     @unittest.skipUnless(connection.vendor == "postgresql", "PostgreSQL's plan")
     def test_the_count_reads_the_pending_index(self):
-        from articles.admin import StateFilter
+        from articles.admin.stories import StateFilter
 
         queryset = StateFilter(None, {"state": ["pending"]}, Article, None).queryset(
             None, Article.objects.all()

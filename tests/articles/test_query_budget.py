@@ -40,7 +40,7 @@ class QueryBudgetTests(TestCase):
         stories, sections, authors = self.build(size)
         article = stories[0]
         # One query: the story, its section and picture, bylines, tags, corrections, and the
-        # related and next stories (articles.story_page). All of it is on the page.
+        # related and next stories (articles.reading.story_page). All of it is on the page.
         page = self.assert_budget(article.get_absolute_url(), 1).content.decode()
         for shown in [
             "An earlier version misspelt a name.",

@@ -25,6 +25,7 @@ from django.db import connection, connections, transaction
 from django.test import Client, TransactionTestCase
 from django.utils import timezone
 
+from articles import cache as page_cache
 from articles import workflow
 from articles.models import Article, AuditEntry, Revision, StoryLink
 from tests.factories import make_author, make_section, make_user
@@ -326,7 +327,7 @@ class SimultaneousRelatedPublishTests(TransactionTestCase):
     def test_publishing_two_related_stories_at_once_does_not_deadlock(self):
         both_inside = threading.Barrier(2)
         waited = threading.local()
-        purge = workflow.page_cache.purge
+        purge = page_cache.purge
 
         def purge_when_both_hold_their_rows(*keys):
             # Inside publish, after each thread has locked and saved its own story: wait for
@@ -354,7 +355,7 @@ class SimultaneousRelatedPublishTests(TransactionTestCase):
             finally:
                 connections.close_all()
 
-        workflow.page_cache.purge = purge_when_both_hold_their_rows
+        page_cache.purge = purge_when_both_hold_their_rows
         try:
             threads = [
                 threading.Thread(target=run, args=(i, publish_as(user, pk)), daemon=True)
@@ -367,7 +368,7 @@ class SimultaneousRelatedPublishTests(TransactionTestCase):
             for thread in threads:
                 thread.join(timeout=60)
         finally:
-            workflow.page_cache.purge = purge
+            page_cache.purge = purge
         self.assertEqual([kind for kind, _ in results], ["ok", "ok"], results)
         for pk in self.stories:
             story = Article.objects.get(pk=pk)

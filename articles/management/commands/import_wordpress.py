@@ -58,10 +58,10 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from articles.images import inspect_image
 from articles.models import Article, Image
 from articles.sanitize import clean_body
 from authors.models import Author
+from common.images import inspect_image
 
 from .import_articles import (
     ARTICLE_SLUG,

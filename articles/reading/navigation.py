@@ -2,8 +2,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import cache as page_cache
-from .models import Section
+from articles import cache as page_cache
+from articles.models import Section
 
 CACHE_KEY = "navigation-sections:v1"
 

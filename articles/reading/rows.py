@@ -10,70 +10,14 @@ columns not loaded are deferred (reading one would cost a query, which the query
 would see).
 """
 
-import json
-from datetime import UTC, datetime
 from functools import cache
 
-from django.db import models
-from django.db.models import Lookup, OuterRef, Subquery
-from django.db.models.base import ModelState
+from django.db.models import OuterRef
 from django.db.models.functions import JSONObject
 
+from articles.models import Article, Byline, Image, Section
 from authors.models import Author
-
-from .models import Article, Byline, Image, Section
-
-
-class JSONRows(Subquery):
-    """The rows of a one-column ``values(row=JSONObject(...))`` queryset, as one value."""
-
-    output_field = models.Field()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="ARRAY(%(subquery)s)", **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Not flattened by SQLite (an aggregate over an ordered subquery): rows keep their order.
-        template = "(SELECT json_group_array(json(_rows.row)) FROM (%(subquery)s) _rows)"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-
-@models.BigAutoField.register_lookup
-class InArray(Lookup):
-    """``pk__in_array=[...]``: the list is one parameter on PostgreSQL (``= ANY(%s)``), so the
-    SQL is the same whatever its length (a compiled query, newsroom.prepared, can be reused);
-    a plain ``IN (...)`` elsewhere."""
-
-    lookup_name = "in_array"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
-        if not self.rhs:
-            return "1 = 0", params
-        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
-
-
-def decode(value) -> list[dict]:
-    if not value:
-        return []
-    if isinstance(value, str):  # SQLite: one JSON array.
-        return json.loads(value)
-    return [json.loads(item) if isinstance(item, str) else item for item in value]
-
-
-# --- Columns ------------------------------------------------------------------------------------
-
-
-def attnames(model, skip=()) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
-
-
-def json_of(model, prefix="", skip=()) -> JSONObject:
-    return JSONObject(**{name: f"{prefix}{name}" for name in attnames(model, skip)})
-
+from common.jsonrows import JSONRows, attnames, decode, from_json, from_row, json_of
 
 # What a story card shows (articles/cards.py) and what its address and cache keys need.
 CARD_FIELDS = ["id", "headline", "slug", "standfirst", "section_id", "hero_image_id",
@@ -133,47 +77,6 @@ def card_json(*, bylines: bool, section: bool = True) -> JSONObject:
 
 
 # --- Back into instances ------------------------------------------------------------------------
-
-
-@cache
-def _kinds(model) -> dict[str, str]:
-    return {f.attname: f.get_internal_type() for f in model._meta.concrete_fields}
-
-
-def _value(kind, value):
-    if value is None:
-        return None
-    if kind == "DateTimeField":
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if kind == "BooleanField":
-        return bool(value)
-    return value
-
-
-def _loaded(model, values: dict):
-    """An instance as ``Model.from_db`` makes one (loaded from "default", fields not given
-    deferred), without running ``Model.__init__``: a reader page makes a few hundred of these
-    to show and never saves them, and ``__init__`` (every field set one by one, and the
-    pre_init/post_init signals) cost about 10 µs each, a millisecond and more on the front page.
-    """
-    instance = model.__new__(model)
-    instance.__dict__.update(values)
-    instance._state = ModelState()
-    instance._state.adding = False
-    instance._state.db = "default"
-    return instance
-
-
-def from_json(model, data: dict):
-    """An instance from a JSON object of its column values."""
-    kinds = _kinds(model)
-    return _loaded(model, {name: _value(kinds[name], data[name]) for name in kinds if name in data})
-
-
-def from_row(model, names, values):
-    """An instance from ``values`` of the columns ``names``."""
-    return _loaded(model, dict(zip(names, values, strict=True)))
 
 
 def bylines_from(rows: list[dict], article) -> list[Byline]:

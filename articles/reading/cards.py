@@ -15,8 +15,8 @@ from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from .links import section_url, story_url, url_context
-from .templatetags.newsroom import picture
+from articles.links import section_url, story_url, url_context
+from articles.reading.pictures import picture
 
 # The picture's ``sizes`` in each kind of card.
 PICTURE_SIZES = {

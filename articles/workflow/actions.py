@@ -1,262 +1,51 @@
-"""The one place that changes a story's editorial state.
-
-Admin buttons, admin actions, management commands and tests call these functions; nothing else
-assigns ``Article.status`` or ``Article.stage``, writes revisions, corrections or audit entries.
-Each function checks permission on the server (``PermissionDenied``), refuses a wrong move with
-``WorkflowError``, works on a row locked with SELECT ... FOR UPDATE inside one transaction, and
-records an audit entry with the revision it concerns.
-
-Two axes, kept apart (DESIGN.md): the workflow *stage* of the newest version (draft, in review,
-approved, sent back) and the *publication state* readers get (not published, scheduled,
-published, unpublished). For a live story the Article row holds the live version; later saves are
-revisions ("pending changes") until an editor publishes them.
-"""
+"""The workflow's moves: write, review, publish, correct, delete, lock and share."""
 
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
-from . import cache as page_cache
-from . import related
-from .models import (
+from articles import cache as page_cache
+from articles import related
+from articles.models import (
     Article,
-    AuditEntry,
     Byline,
     Correction,
     EditLock,
     PreviewLink,
-    RelatedLink,
     Revision,
-    SlugRedirect,
-    TaggedArticle,
 )
-from .sanitize import clean_body
-from .search import update_search_vector
-from .slugs import unique_slug
+from articles.workflow.revisions import (
+    _apply,
+    _audit,
+    _locked,
+    _new_revision,
+    _public_keys,
+    latest_data,
+    normalise,
+)
+from articles.workflow.rules import (
+    LATEST_SCHEDULE,
+    Action,
+    Stage,
+    StaleRevision,
+    Status,
+    WorkflowError,
+    _plain_text,
+    _require,
+    can_delete,
+    can_edit,
+    can_publish,
+    can_review,
+)
 
 log = logging.getLogger(__name__)
-
-Status, Stage, Action = Article.Status, Article.Stage, AuditEntry.Action
-
-# The fields a revision carries besides bylines, tags and related picks.
-FIELDS = [
-    "headline",
-    "slug",
-    "standfirst",
-    "body",
-    "section",
-    "hero_image",
-    "hero_caption",
-    "seo_title",
-    "seo_description",
-    "is_lead",
-]
-FK_FIELDS = {"section", "hero_image"}
-# How far ahead a publication or unpublish time may be: near year 9999 date arithmetic (the
-# related-stories window) overflows, and a story due in 2226 is a mistyped year.
-LATEST_SCHEDULE = timedelta(days=100 * 366)
-
-
-class WorkflowError(Exception):
-    """A move the story's current state does not allow."""
-
-
-class StaleRevision(WorkflowError):
-    """The story was saved by someone else since this editor loaded it."""
-
-
-# --- Who may do what -------------------------------------------------------------------------
-
-
-def can_publish(user) -> bool:
-    """Publish, schedule, unpublish, correct and restore: editors."""
-    return bool(user and user.is_active and user.has_perm("articles.publish_article"))
-
-
-def can_review(user) -> bool:
-    """Approve or send back: editors."""
-    return bool(user and user.is_active and user.has_perm("articles.review_article"))
-
-
-def can_edit(user, article: Article | None = None) -> bool:
-    """Editors edit any story; writers their own and those they are a byline on; contributors
-    their own until it is published."""
-    if not (user and user.is_active and user.has_perm("articles.change_article")):
-        return False
-    if article is None or article.pk is None or user.has_perm("articles.edit_any_article"):
-        return True
-    own = article.created_by_id == user.pk
-    if user.has_perm("articles.edit_bylined_article"):
-        return own or article.bylines.filter(author__user=user).exists()
-    return own and article.status == Status.NOT_PUBLISHED
-
-
-def can_view(user, article: Article | None = None) -> bool:
-    """Editors see every story; contributors and writers their own, those they are a byline
-    on, and any they may edit."""
-    if not (user and user.is_active and user.has_perm("articles.view_article")):
-        return False
-    if article is None or article.pk is None or user.has_perm("articles.edit_any_article"):
-        return True
-    if article.created_by_id == user.pk:
-        return True
-    return article.bylines.filter(author__user=user).exists() or can_edit(user, article)
-
-
-def can_delete(user, article: Article) -> bool:
-    """Superusers may delete anything; others only drafts never published, and only their own
-    (or any, for editors). A story readers have seen is unpublished instead."""
-    if not (user and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    never_published = article.status == Status.NOT_PUBLISHED
-    return never_published and user.has_perm("articles.delete_article") and can_edit(user, article)
-
-
-def _require(allowed: bool, message: str):
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _plain_text(value, what: str) -> str:
-    """A note or correction text, stripped; a NUL character (which PostgreSQL cannot store)
-    is refused rather than failing the request."""
-    text = (value or "").strip()
-    if "\x00" in text:
-        raise WorkflowError(
-            f"The {what} contains a null character, which cannot be stored. Retype it."
-        )
-    return text
-
-
-# --- Snapshots -------------------------------------------------------------------------------
-
-
-def snapshot(article: Article) -> dict:
-    """The story's editorial content as stored in the row, bylines, tags and picks."""
-    data = {}
-    for name in FIELDS:
-        data[name] = getattr(article, f"{name}_id" if name in FK_FIELDS else name)
-    data["bylines"] = [
-        {"author": b.author_id, "role": b.role}
-        for b in Byline.objects.filter(article=article).order_by("position", "pk")
-    ]
-    data["tags"] = sorted(article.tags.names())
-    data["related"] = list(
-        RelatedLink.objects.filter(from_article=article)
-        .order_by("position", "pk")
-        .values_list("to_article_id", flat=True)
-    )
-    return data
-
-
-def normalise(data: dict, article: Article) -> dict:
-    """Clean submitted content the same way whichever path it came by."""
-    data = dict(data)
-    for name in FIELDS:
-        if name not in FK_FIELDS and data.get(name) is None:
-            data[name] = False if name == "is_lead" else ""
-        elif name in FK_FIELDS:
-            data.setdefault(name, None)
-    data["body"] = clean_body(data.get("body", ""))
-    data["headline"] = (data.get("headline") or "").strip()
-    if not data.get("slug"):
-        data["slug"] = article.slug or unique_slug(
-            data["headline"], Article, article.pk, max_length=200
-        )
-    seen, bylines = set(), []
-    for byline in data.get("bylines", []):
-        if byline["author"] not in seen:
-            seen.add(byline["author"])
-            bylines.append({"author": byline["author"], "role": byline.get("role") or "writer"})
-    data["bylines"] = bylines
-    # A tag needs a letter or digit to have an address ("???" has none).
-    data["tags"] = sorted(
-        {t.strip() for t in data.get("tags", []) if t and slugify(t, allow_unicode=True)}
-    )
-    data["related"] = [pk for pk in dict.fromkeys(data.get("related", [])) if pk != article.pk]
-    return data
-
-
-def _apply(article: Article, data: dict):
-    """Make the row (and its bylines, tags, picks) hold ``data``."""
-    old_slug = article.slug
-    for name in FIELDS:
-        setattr(article, f"{name}_id" if name in FK_FIELDS else name, data.get(name))
-    if article.slug != old_slug and article.published_at and article.status != Status.NOT_PUBLISHED:
-        # Readers and search engines know the old address: keep it working with a 301.
-        SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": article})
-        SlugRedirect.objects.filter(old_slug=article.slug).delete()
-    article.save()
-    Byline.objects.filter(article=article).delete()
-    Byline.objects.bulk_create(
-        Byline(article=article, author_id=b["author"], role=b["role"], position=i)
-        for i, b in enumerate(data.get("bylines", []))
-    )
-    article.tags.set(data.get("tags", []))
-    RelatedLink.objects.filter(from_article=article).delete()
-    RelatedLink.objects.bulk_create(
-        RelatedLink(from_article=article, to_article_id=pk, position=i)
-        for i, pk in enumerate(data.get("related", []))
-    )
-    update_search_vector(article)
-
-
-def _public_keys(article: Article) -> list[str]:
-    """The page-cache keys of every page this story is on, as the row stands now."""
-    return page_cache.story_keys(
-        article,
-        bylines=Byline.objects.filter(article=article).values_list("author_id", flat=True),
-        tags=TaggedArticle.objects.filter(content_object=article).values_list("tag_id", flat=True),
-    )
-
-
-def _locked(article: Article) -> Article:
-    return Article.objects.select_for_update().get(pk=article.pk)
-
-
-def _audit(article, action, by, note="", notified=(), revision=None) -> AuditEntry:
-    return AuditEntry.objects.create(
-        article=article,
-        article_headline=article.headline[:200],
-        action=action,
-        user=by if getattr(by, "pk", None) else None,
-        revision_number=revision if revision is not None else article.revision_number,
-        note=note,
-        notified=", ".join(notified),
-    )
-
-
-def _new_revision(article, data, by, *, substantive=False, note="") -> Revision:
-    number = article.revision_number + 1
-    revision = Revision.objects.create(
-        article=article,
-        number=number,
-        data=data,
-        created_by=by if getattr(by, "pk", None) else None,
-        substantive=substantive,
-        note=note[:300],
-    )
-    article.revision_number = number
-    return revision
-
-
-def latest_data(article: Article) -> dict:
-    """The newest version's content: the pending revision for a live story, else the row."""
-    if article.has_pending_changes:
-        return Revision.objects.get(article=article, number=article.revision_number).data
-    return snapshot(article)
-
 
 # --- Writing ---------------------------------------------------------------------------------
 

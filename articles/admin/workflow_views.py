@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import workflow
-from .models import Article, AuditEntry, Correction, PreviewLink, Revision
+from articles import workflow
+from articles.models import Article, AuditEntry, Correction, PreviewLink, Revision
 
 FIELD_LABELS = {
     "headline": "Headline",
@@ -311,9 +311,8 @@ class ArticleWorkflowAdminMixin:
 
     @staticmethod
     def _names(revisions):
+        from articles.models import Section
         from authors.models import Author
-
-        from .models import Section
 
         author_ids = {b["author"] for r in revisions for b in r.data.get("bylines", [])}
         section_ids = {r.data.get("section") for r in revisions}
@@ -324,7 +323,7 @@ class ArticleWorkflowAdminMixin:
 
     def preview_view(self, request, pk, number=None):
         """Any version as readers would see it; render_story marks previews never-cached."""
-        from .views import render_story
+        from articles.views import render_story
 
         article = get_object_or_404(Article, pk=pk)
         if not self.has_view_permission(request, article):

@@ -4,7 +4,7 @@ The story with its section and picture, its bylines with their authors, its tags
 corrections and the stories linked under it (``StoryLink``) come back as one row: the lists as
 JSON built by the database (an array of JSON objects on PostgreSQL, a JSON array on SQLite),
 turned back into model instances here. One round trip instead of five, and the query is
-compiled once per process and prepared once per connection (``newsroom.prepared``).
+compiled once per process and prepared once per connection (``common.prepared``).
 
 The query is still the ORM's: the story and every linked story go through
 ``Article.objects.published()``, the one visibility rule.
@@ -18,13 +18,9 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 from taggit.models import Tag
 
-from authors.models import Author
-from newsroom.prepared import CompiledQuery, text_marker, time_marker
-
-from .editorial import Correction
-from .models import Article, Byline, Image, Section, StoryLink, TaggedArticle
-from .related import StoryLinks
-from .rows import (
+from articles.editorial import Correction
+from articles.models import Article, Byline, Image, Section, StoryLink, TaggedArticle
+from articles.reading.rows import (
     JSONRows,
     attnames,
     bylines_from,
@@ -36,6 +32,9 @@ from .rows import (
     from_row,
     json_of,
 )
+from articles.related import StoryLinks
+from authors.models import Author
+from common.prepared import CompiledQuery, text_marker, time_marker
 
 ARTICLE_SKIPS = {"search_vector"}
 AUTHOR_SKIPS = {"bio"}  # The author page's; the box under a story shows the short bio.
