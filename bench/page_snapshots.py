@@ -22,12 +22,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-os.environ["PAGE_CACHE"] = "0"
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# What readers get in production: debug off (a 404 is the site's page, not Django's
+# technical one), the page cache off (every page rendered by the code under test).
+os.environ.update(PAGE_CACHE="0", DJANGO_DEBUG="0", ALLOWED_HOSTS="testserver")
+os.environ.setdefault("SECRET_KEY", "page-snapshots-only")
 
 import django  # noqa: E402
 
 django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# Static addresses as in development (no collectstatic manifest needed to render a page).
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 import time_machine  # noqa: E402
 from django.db.models import Max  # noqa: E402
@@ -81,7 +91,7 @@ def render_all(ignore: list[str]) -> dict[str, str]:
     with time_machine.travel(newest + timedelta(hours=1), tick=False):
         client = Client()
         for url in addresses():
-            response = client.get(url, follow=False)
+            response = client.get(url, follow=False, secure=True)
             body = response.content.decode() if response.content else ""
             pages[url] = f"{response.status_code} {response.get('Location', '')}\n" + normalise(
                 body, ignore
