@@ -6,8 +6,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
-        from . import cache
+        from . import purging
         from .reading import navigation
 
         navigation.connect_signals()
-        cache.connect_signals()
+        purging.connect_signals()

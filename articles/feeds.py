@@ -27,9 +27,9 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
+import pagecache
 from authors.models import Author
 
-from . import cache as page_cache
 from .models import Article, Section
 
 FEED_SIZE = 30
@@ -125,8 +125,8 @@ class LatestStories(Feed):
         for story in stories:
             story.feed_id = story_id(host, story)
         # For the page cache (articles.cache): a change to any of these purges this feed.
-        page_cache.depends_on(source.request, "feeds", self.subject_key(source), "listings")
-        page_cache.depends_on(
+        pagecache.depends_on(source.request, "feeds", self.subject_key(source), "listings")
+        pagecache.depends_on(
             source.request, *{f"tag:{tag.pk}" for story in stories for tag in story.tags.all()}
         )
         return stories

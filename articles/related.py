@@ -25,7 +25,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import cache as page_cache
+import pagecache
+
 from .models import Article, RelatedLink, StoryLink, TaggedArticle
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def relink(article_id: int) -> None:
     linked, next_id = refresh(article)
     forget([*linked, *([next_id] if next_id else [])])
     # A reader may have rendered the story between the publish and this: with the old links.
-    page_cache.purge(f"article:{article_id}")
+    pagecache.purge(f"article:{article_id}")
 
 
 def relink_neighbours(article_id: int) -> None:
@@ -158,7 +159,7 @@ def forget(article_ids) -> None:
     for pk in ids:
         # One row per statement: no statement ever holds one story while waiting for another.
         Article.objects.filter(pk=pk).update(links_computed_at=None)
-    page_cache.purge(*(f"article:{pk}" for pk in ids))
+    pagecache.purge(*(f"article:{pk}" for pk in ids))
 
 
 def linked_to(article_id: int) -> list[int]:

@@ -6,10 +6,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
 from taggit.models import Tag
 
+import pagecache
 from authors.models import Author
 
-from . import cache as page_cache
-from . import renditions, search, seo
+from . import purging, renditions, search, seo
 from .models import (
     Article,
     Correction,
@@ -29,7 +29,7 @@ def front(request):
     page = front_page.load()
     # The navigation's sections, in its order, came with the blocks.
     use_navigation(request, page.sections)
-    page_cache.depends_on_listing(request, "front")
+    pagecache.depends_on_listing(request, "front")
     return render(
         request,
         "articles/front.html",
@@ -56,7 +56,7 @@ def _missing_article(request, slug):
         return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
     gone = Article.objects.gone().filter(slug=slug).values_list("pk", flat=True).first()
     if gone:
-        page_cache.depends_on(request, f"article:{gone}")
+        pagecache.depends_on(request, f"article:{gone}")
         return render(request, "articles/gone.html", status=410)
     raise Http404("No such story.")
 
@@ -78,7 +78,7 @@ def render_story(request, article, data=None, *, preview=None, page=None):
     if page is None:
         corrections = list(article.corrections.all())
     if not preview:
-        page_cache.depends_on(
+        pagecache.depends_on(
             request,
             # Not "section:N": that key is purged by every publish in the section (for its
             # listings), and the section's name here changes with "nav", which every page has.
@@ -87,7 +87,7 @@ def render_story(request, article, data=None, *, preview=None, page=None):
             *(f"author:{b.author_id}" for b in bylines),
             *(f"tag:{t.pk}" for t in tags),
         )
-        page_cache.depends_on_cards(
+        purging.depends_on_cards(
             request, [*links.related, *([links.next_story] if links.next_story else [])]
         )
     canonical = request.build_absolute_uri(article.get_absolute_url())
@@ -152,14 +152,14 @@ def corrections(request):
         .order_by("-created_at", "-pk")
     )
     page = paginate(request, rows)
-    page_cache.depends_on(request, "corrections", *(f"article:{c.article_id}" for c in page))
+    pagecache.depends_on(request, "corrections", *(f"article:{c.article_id}" for c in page))
     return render(request, "articles/corrections.html", {"page": page})
 
 
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page = archive_page(request, Article.objects.published().filter(section=section).for_listing())
-    page_cache.depends_on_listing(request, f"section:{section.pk}")
+    pagecache.depends_on_listing(request, f"section:{section.pk}")
     return render(
         request,
         "articles/section.html",
@@ -170,7 +170,7 @@ def section_detail(request, slug):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = archive_page(request, Article.objects.published().filter(tags=tag).for_listing())
-    page_cache.depends_on_listing(request, f"tag:{tag.pk}")
+    pagecache.depends_on_listing(request, f"tag:{tag.pk}")
     return render(request, "articles/tag.html", {"tag": tag, "page": page})
 
 
@@ -228,7 +228,7 @@ def search_view(request):
     elif form.is_bound:
         # A bad filter is shown as an error beside it; the words asked for stay in the box.
         q = form.cleaned_data.get("q", "")
-    page_cache.depends_on_listing(request, "search")
+    pagecache.depends_on_listing(request, "search")
     return render(
         request,
         "articles/search.html",
@@ -241,7 +241,7 @@ def author_detail(request, slug):
     page = archive_page(
         request, Article.objects.published().filter(bylines__author=author).for_listing()
     )
-    page_cache.depends_on_listing(request, f"author:{author.pk}")
+    pagecache.depends_on_listing(request, f"author:{author.pk}")
     return render(
         request,
         "authors/detail.html",

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Newsroom benchmark: corpus → import into PostgreSQL → gunicorn → wrk, cache off and on.
+"""Newsroom benchmark: corpus → import into PostgreSQL → gunicorn → wrk, cache off, on and missed.
 
     .venv/bin/python bench/run.py [--articles 10000] [--seed 1] [--duration 10]
 
@@ -7,11 +7,15 @@ Needs: the local PostgreSQL (user postgres, trust), Redis for the cache-on runs,
 (apt-get install wrk). Loopback only, bounded in time. It prints, for one article, 200 articles
 in rotation, the front page and a section page, cache off and on: requests per second, p50 and
 p99 latency, the share of the trivial view's rate (measured alternately in the same run), SQL
-queries per page and response size; and the import time.
+queries per page and response size; and the import time. Then, cache on, the story and front
+pages with every request a new address (a ``?n=`` the views ignore, so every request is a page
+cache miss that is rendered and stored), against the cache-off rate of the same page: what a
+reader on the long tail, or right after a publish, costs.
 """
 
 import argparse
 import json
+import secrets
 import subprocess
 import sys
 import urllib.request
@@ -28,6 +32,20 @@ counter = 0
 request = function()
   counter = counter + 1
   return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+# Every request a new address: the wrk thread's number and a counter (two threads each keep a
+# counter of their own), and a token per run so that no run meets an address another stored.
+LUA_MISS = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", "%s?n=%s-" .. tid .. "-" .. counter)
 end
 """
 
@@ -57,6 +75,22 @@ def page_facts(paths, env):
     return json.loads(out.split("FACTS", 1)[1])
 
 
+def measure_misses(path, work, duration):
+    """wrk on ``path`` with a new query every request, once a request shows it is a miss."""
+    token = secrets.token_hex(4)
+    check = urllib.request.urlopen(f"http://127.0.0.1:8100{path}?n={token}-check", timeout=30)
+    if check.headers.get("X-Cache") != "miss":
+        raise SystemExit(
+            f"{path}?n=... is not a page-cache miss: X-Cache {check.headers.get('X-Cache')}"
+        )
+    lua = work / f"miss-{token}.lua"
+    lua.write_text(LUA_MISS % (path, token))
+    base = wrk("http://127.0.0.1:8101/", duration)
+    result = wrk("http://127.0.0.1:8100" + path, duration, script=str(lua))
+    base_after = wrk("http://127.0.0.1:8101/", duration)
+    return result, (base["rps"] + base_after["rps"]) / 2
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--articles", type=int, default=10_000)
@@ -82,6 +116,8 @@ def main():
              "section page": section}  # fmt: skip
     facts = page_facts([articles[0], "/", section], env)
 
+    misses = {"one article": articles[0], "front page": "/"}
+
     trivial = serve("bench.trivial_app:application", 8101, env)
     rows = []
     try:
@@ -101,6 +137,10 @@ def main():
                     queries, size, _status = facts.get(path or articles[0], [None, None, None])
                     rows.append((name, "on" if cache_on else "off", result, trivial_rps,
                                  queries, size))  # fmt: skip
+                for name, path in misses.items() if cache_on else ():
+                    result, trivial_rps = measure_misses(path, work, args.duration)
+                    queries, size, _status = facts.get(path, [None, None, None])
+                    rows.append((name, "miss", result, trivial_rps, queries, size))
             finally:
                 stop(app)
     finally:
@@ -111,15 +151,22 @@ def main():
     print(
         f"import_articles: {import_seconds:.1f} s ({args.articles / import_seconds:,.0f} articles/s)\n"
     )
-    head = f"{'page':<14}{'cache':<7}{'req/s':>9}{'p50':>10}{'p99':>10}{'trivial':>9}{'share':>8}{'SQL':>5}{'bytes':>8}{'non2xx':>8}"
+    head = f"{'page':<14}{'cache':<7}{'req/s':>9}{'p50':>10}{'p99':>10}{'trivial':>9}{'share':>8}{'SQL':>5}{'bytes':>8}{'non2xx':>8}{'cost':>7}"
     print(head)
     print("-" * len(head))
+    off = {name: r["rps"] for name, cache, r, *_ in rows if cache == "off"}
     for name, cache, r, trivial_rps, queries, size in rows:
         share = 100 * r["rps"] / trivial_rps if trivial_rps else 0
         sql = "-" if cache == "on" else str(queries)
+        # What a request costs against the same page with the cache off (the inverse of rates).
+        cost = f"{off[name] / r['rps']:>6.2f}x" if cache == "miss" and r["rps"] else ""
         print(f"{name:<14}{cache:<7}{r['rps']:>9.0f}{r['p50']:>10}{r['p99']:>10}"
-              f"{trivial_rps:>9.0f}{share:>7.1f}%{sql:>5}{size or 0:>8}{r['non2xx']:>8}")  # fmt: skip
-    print("\n(cache on: served from the page cache in Redis, 0 SQL queries per hit)")
+              f"{trivial_rps:>9.0f}{share:>7.1f}%{sql:>5}{size or 0:>8}{r['non2xx']:>8}{cost:>7}")  # fmt: skip
+    print(
+        "\n(cache on: served from the page cache in Redis, 0 SQL queries per hit; miss: cache "
+        "on, every request a new address,\n rendered and stored; cost: its time per request "
+        "against the same page's with the cache off)"
+    )
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "csp",
     "articles",
     "authors",
+    "pagecache",
 ]
 
 MIDDLEWARE = [
@@ -72,13 +73,13 @@ MIDDLEWARE = [
     # when it was stored (security headers and the Content-Security-Policy included), before
     # anything else runs. A request the SecurityMiddleware would redirect to HTTPS is not
     # served from the cache.
-    "articles.cache.PageCacheMiddleware",
+    "pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (SVGs included) get the Content-Security-Policy header too.
     "newsroom.security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "articles.cache.PublicCacheHeadersMiddleware",
+    "pagecache.middleware.PublicCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -330,9 +331,12 @@ NEWSROOM_SEARCH_RANK_LIMIT = int(env_str("SEARCH_RANK_LIMIT", "1000"))
 NEWSROOM_RELATED_COUNT = 6
 NEWSROOM_PAGE_SIZE = 20
 
-# Page cache for anonymous readers (articles/cache.py): purged exactly on every public change.
+# Page cache for anonymous readers (the pagecache app): purged exactly on every public change.
 NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", True)
 NEWSROOM_PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "600"))
+# When the clock alone next changes what readers see (a scheduled publish or unpublish): cached
+# pages expire then. Kept per process until a purge of pagecache.NEXT_CHANGE_KEY.
+NEWSROOM_PAGE_CACHE_NEXT_CHANGE = "articles.purging.next_scheduled_change"
 # With Redis, each process keeps the pages it served (and their keys' purge stamps) in memory,
 # kept coherent by Redis's client tracking, so a hit needs no round trip: at most this many
 # bytes of pages per process, oldest dropped first; 0 turns the mirror off.

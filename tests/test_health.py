@@ -37,13 +37,13 @@ def cache_down():
 @override_settings(NEWSROOM_PAGE_CACHE=True)
 class CacheDownTests(TestCase):
     def setUp(self):
-        from articles import cache as page_cache
+        from pagecache import api
 
-        page_cache._outage.update(logged_at=None, since=0)  # No outage reported yet.
+        api._outage.update(logged_at=None, since=0)  # No outage reported yet.
 
     def test_an_outage_is_logged_once_a_minute_not_once_a_request(self):
         story = make_article(headline="Still readable")
-        with cache_down(), self.assertLogs("articles.cache", level="WARNING") as logs:
+        with cache_down(), self.assertLogs("pagecache", level="WARNING") as logs:
             for _ in range(5):
                 self.assertContains(self.client.get(story.get_absolute_url()), "Still readable")
         self.assertEqual(len(logs.records), 1)
@@ -51,7 +51,7 @@ class CacheDownTests(TestCase):
 
     def test_readers_are_served_uncached_when_the_cache_is_down(self):
         story = make_article(headline="Still readable")
-        with cache_down(), self.assertLogs("articles.cache", level="WARNING"):
+        with cache_down(), self.assertLogs("pagecache", level="WARNING"):
             for url in ["/", story.get_absolute_url(), "/section/" + story.section.slug + "/"]:
                 with self.subTest(url=url):
                     self.assertContains(self.client.get(url), "Still readable")
@@ -64,7 +64,8 @@ class CacheDownTests(TestCase):
 @override_settings(NEWSROOM_PAGE_CACHE=True)
 class PurgeRetryTests(TestCase):
     def test_a_purge_survives_a_cache_blip(self):
-        from articles import cache as page_cache
+        import pagecache
+        from pagecache.store import STAMP_PREFIX
 
         real = cache.set_many
         calls = []
@@ -79,6 +80,6 @@ class PurgeRetryTests(TestCase):
             mock.patch.object(cache, "set_many", side_effect=flaky),
             self.captureOnCommitCallbacks(execute=True),
         ):
-            page_cache.purge("front")
+            pagecache.purge("front")
         self.assertEqual(len(calls), 2)
-        self.assertIsNotNone(cache.get(page_cache.STAMP_PREFIX + "front"))
+        self.assertIsNotNone(cache.get(STAMP_PREFIX + "front"))

@@ -18,6 +18,9 @@ from django.utils import timezone
 
 from articles import workflow
 from authors.models import Author
+from pagecache import mirror as page_mirror
+from pagecache import store as page_store
+from pagecache.middleware import page_key
 from tests.factories import make_article, make_author, make_section, make_user
 
 
@@ -187,10 +190,10 @@ class PageCacheTests(TestCase):
         self.assertEqual(again.status_code, 304)
 
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 # An empty database of the same Redis that a test may flush (a flush of any database tells every
 # tracking connection to forget everything).
-SCRATCH_REDIS_DB = int(os.environ.get("TEST_REDIS_SCRATCH_DB", "12"))
+SCRATCH_REDIS_DB = int(os.environ.get("TEST_REDIS_SCRATCH_DB", "10"))
 
 
 @contextmanager
@@ -199,11 +202,11 @@ def redis_commands():
     tracking connection."""
     from redis.connection import AbstractConnection
 
-    from articles import cache as page_cache
+    from pagecache.mirror import Mirror
 
     sent = []
     send = AbstractConnection.send_packed_command
-    sync = page_cache._Mirror._sync
+    sync = Mirror._sync
 
     def counting_send(connection, command, *args, **kwargs):
         packed = b"".join(command) if isinstance(command, list) else command
@@ -216,7 +219,7 @@ def redis_commands():
 
     with (
         mock.patch.object(AbstractConnection, "send_packed_command", counting_send),
-        mock.patch.object(page_cache._Mirror, "_sync", counting_sync),
+        mock.patch.object(Mirror, "_sync", counting_sync),
     ):
         yield sent
 
@@ -257,14 +260,12 @@ class RedisPageCacheTests(PageCacheTests):
 
     def setUp(self):
         super().setUp()
-        from articles import cache as page_cache
-
         override = override_settings(CACHES=redis_cache(self.prefix))
         override.enable()
         self.addCleanup(override.disable)
         self.addCleanup(forget_redis_keys, self.prefix)
-        page_cache.forget_mirrors()
-        self.addCleanup(page_cache.forget_mirrors)
+        page_mirror.forget_mirrors()
+        self.addCleanup(page_mirror.forget_mirrors)
 
     def test_a_hit_from_the_mirror_sends_nothing_to_redis(self):
         url = self.story.get_absolute_url()
@@ -306,11 +307,9 @@ class RedisPageCacheTests(PageCacheTests):
         process does: nothing in this process hears of it but through Redis."""
         import redis
 
-        from articles import cache as page_cache
-
         client = redis.Redis.from_url(REDIS_URL)
-        client.register_script(page_cache._REDIS_STAMP)(
-            keys=[f"{self.prefix}:1:{page_cache.STAMP_PREFIX}{key}" for key in keys]
+        client.register_script(page_store.STAMP)(
+            keys=[f"{self.prefix}:1:{page_store.STAMP_PREFIX}{key}" for key in keys]
         )
 
     def test_a_purge_by_another_process_shows_at_once_even_for_a_mirrored_page(self):
@@ -336,7 +335,7 @@ class RedisPageCacheTests(PageCacheTests):
         self.warm([url])
         Article.objects.filter(pk=self.story.pk).update(headline="After the flush")
         client = redis.Redis.from_url(REDIS_URL)
-        client.delete(*client.keys(f"{self.prefix}:1:pc2:stamp:*"))
+        client.delete(*client.keys(f"{self.prefix}:1:{page_store.STAMP_PREFIX}*"))
         response = self.client.get(url)
         self.assertEqual(cached(response), "miss")
         self.assertContains(response, "After the flush")
@@ -361,12 +360,11 @@ class RedisPageCacheTests(PageCacheTests):
     def test_a_killed_tracking_connection_is_never_a_stale_page_and_recovers(self):
         import redis
 
-        from articles import cache as page_cache
         from articles.models import Article
 
         url = self.story.get_absolute_url()
         self.warm([url])
-        mirror = page_cache._store()._mirror()
+        mirror = page_store.store()._mirror()
         killed = mirror.client_id
         client = redis.Redis.from_url(REDIS_URL)
         self.assertEqual(client.client_kill_filter(_id=killed), 1)
@@ -374,7 +372,7 @@ class RedisPageCacheTests(PageCacheTests):
         Article.objects.filter(pk=self.story.pk).update(headline="While disconnected")
         self.purge_as_another_process_would(f"article:{self.story.pk}")
         self.assertContains(self.client.get(url), "While disconnected")
-        self.assertIsNone(mirror.sock)
+        self.assertIsNone(mirror.connection)
         # Not again within a second: meanwhile every request goes to Redis.
         with redis_commands() as sent:
             self.assertEqual(cached(self.client.get(url)), "hit")
@@ -391,22 +389,20 @@ class RedisPageCacheTests(PageCacheTests):
         self.assertContains(self.client.get(url), "Connected again")
 
     def test_the_mirror_keeps_to_its_memory_budget(self):
-        from articles import cache as page_cache
-
         urls = [self.story.get_absolute_url(), "/", "/section/world/"]
         self.warm(urls)
-        sizes = [entry.size for entry in page_cache._store()._mirror().pages.values()]
+        sizes = [entry.size for entry in page_store.store()._mirror().pages.values()]
         self.assertEqual(len(sizes), 3)
-        page_cache.forget_mirrors()
+        page_mirror.forget_mirrors()
         with self.settings(NEWSROOM_PAGE_MIRROR_BYTES=max(sizes) + 1):  # One page, not two.
             for url in urls:
                 self.assertEqual(cached(self.client.get(url)), "hit")
-            mirror = page_cache._store()._mirror()
+            mirror = page_store.store()._mirror()
             self.assertEqual(
                 list(mirror.pages),
                 [
-                    page_cache._store().cache.make_key(
-                        page_cache._page_key(self.client.get("/section/world/").wsgi_request)
+                    page_store.store().make_key(
+                        page_key(self.client.get("/section/world/").wsgi_request)
                     )
                 ],
             )
@@ -415,23 +411,21 @@ class RedisPageCacheTests(PageCacheTests):
                 self.assertEqual(cached(self.client.get(url)), "hit")
 
     def test_a_forked_process_starts_a_mirror_of_its_own(self):
-        from articles import cache as page_cache
-
         url = self.story.get_absolute_url()
         self.warm([url])
-        parent = page_cache._store()._mirror()
+        parent = page_store.store()._mirror()
         with mock.patch("os.getpid", return_value=os.getpid() + 100_000):
-            child = page_cache._store()._mirror()
+            child = page_store.store()._mirror()
             self.assertIsNot(child, parent)
             self.assertEqual(child.pages, {})
             with redis_commands() as sent:
                 self.assertEqual(cached(self.client.get(url)), "hit")
             # Besides setting up connections (the child's tracking one, redis-py's own pool's
             # after a fork), one round trip: the page was not mirrored here.
-            self.assertEqual([c for c in sent if c not in ("HELLO", "CLIENT", "SELECT")],
+            self.assertEqual([c for c in sent if c not in ("HELLO", "CLIENT", "SELECT", "SUBSCRIBE")],
                              ["EVALSHA"], sent)  # fmt: skip
             self.assertNotEqual(child.client_id, parent.client_id)
-        self.assertIsNotNone(parent.sock)  # The parent's connection is left alone.
+        self.assertIsNotNone(parent.connection)  # The parent's connection is left alone.
         child._broken("test over")
 
     def test_scheduled_story_appears_at_its_time_even_with_a_warm_cache(self):
@@ -449,7 +443,7 @@ class RedisPageCacheTests(PageCacheTests):
         # (another machine, badly synchronised) must not keep a page rendered before a purge.
         url = self.story.get_absolute_url()
         ahead = time.time_ns() // 1000 + 60_000_000
-        with mock.patch("articles.cache._now_us", return_value=ahead):
+        with mock.patch("pagecache.store.now_us", return_value=ahead):
             self.warm([url])
         with self.captureOnCommitCallbacks(execute=True):
             workflow.correct(self.story, by=self.editor, kind="correction", text="Clock skew.")
@@ -458,15 +452,13 @@ class RedisPageCacheTests(PageCacheTests):
     def test_a_purge_that_arrives_late_does_not_undo_a_later_one(self):
         import redis
 
-        from articles import cache as page_cache
-
         url = self.story.get_absolute_url()
         self.warm([url])
-        key = f"{self.prefix}:1:pc2:stamp:article:{self.story.pk}"
+        key = f"{self.prefix}:1:{page_store.STAMP_PREFIX}article:{self.story.pk}"
         client = redis.Redis.from_url(REDIS_URL)
         later = int(client.get(key)) + 3_600_000_000  # A purge stamped an hour from now...
         client.set(key, later)
-        page_cache._store().stamp([f"article:{self.story.pk}"])  # ...then an earlier one lands.
+        page_store.store().stamp([f"article:{self.story.pk}"])  # ...then an earlier one lands.
         self.assertEqual(int(client.get(key)), later)
 
     def test_an_evicted_stamp_is_a_miss_never_a_stale_page(self):
@@ -475,9 +467,11 @@ class RedisPageCacheTests(PageCacheTests):
         url = self.story.get_absolute_url()
         self.warm([url])
         client = redis.Redis.from_url(REDIS_URL)
-        client.delete(f"{self.prefix}:1:pc2:stamp:article:{self.story.pk}")
+        client.delete(f"{self.prefix}:1:{page_store.STAMP_PREFIX}article:{self.story.pk}")
         self.assertEqual(cached(self.client.get(url)), "miss")
-        self.assertIsNotNone(client.get(f"{self.prefix}:1:pc2:stamp:article:{self.story.pk}"))
+        self.assertIsNotNone(
+            client.get(f"{self.prefix}:1:{page_store.STAMP_PREFIX}article:{self.story.pk}")
+        )
 
 
 @unittest.skipUnless(connection.vendor == "postgresql", "another process needs a shared database")
@@ -559,11 +553,9 @@ class CrossProcessRedisPurgeTests(CrossProcessPurgeTests):
     """The production set-up: gunicorn workers, the admin and the worker share Redis."""
 
     def shared_cache(self):
-        from articles import cache as page_cache
-
         prefix = f"newsroom-xproc-{os.getpid()}"
         self.addCleanup(forget_redis_keys, prefix)
-        self.addCleanup(page_cache.forget_mirrors)
+        self.addCleanup(page_mirror.forget_mirrors)
         return redis_cache(prefix), {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}
 
     def test_a_purge_in_another_process_reaches_a_page_in_this_ones_mirror(self):

@@ -18,8 +18,9 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 
-from articles import cache as page_cache
+import pagecache
 from articles.admin.stories import EDITOR_STYLE_HASH
+from pagecache.middleware import PageCacheMiddleware, PublicCacheHeadersMiddleware
 from tests.factories import make_article, make_author, make_image, make_section, make_user
 
 EXPECTED = {
@@ -178,14 +179,12 @@ class NoncePagesAreNeverSharedTests(TestCase):
     only: not stored in the page cache, and not public for a CDN."""
 
     def serve(self, view, path="/nonce-page/"):
-        handler = CSPMiddleware(
-            page_cache.PageCacheMiddleware(page_cache.PublicCacheHeadersMiddleware(view))
-        )
+        handler = CSPMiddleware(PageCacheMiddleware(PublicCacheHeadersMiddleware(view)))
         return handler(RequestFactory().get(path))
 
     def test_a_page_using_the_nonce_is_not_cached(self):
         def uses_nonce(request):
-            page_cache.depends_on(request, "front")
+            pagecache.depends_on(request, "front")
             return HttpResponse(f'<script nonce="{request.csp_nonce}">1</script>')
 
         responses = [self.serve(uses_nonce) for _ in range(3)]
@@ -198,7 +197,7 @@ class NoncePagesAreNeverSharedTests(TestCase):
 
     def test_a_page_without_the_nonce_is_cached_and_its_hit_gets_the_header(self):
         def plain(request):
-            page_cache.depends_on(request, "front")
+            pagecache.depends_on(request, "front")
             return HttpResponse("<p>news</p>")
 
         responses = [self.serve(plain) for _ in range(3)]

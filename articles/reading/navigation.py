@@ -2,7 +2,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from articles import cache as page_cache
+import pagecache
 from articles.models import Section
 
 CACHE_KEY = "navigation-sections:v1"
@@ -11,12 +11,12 @@ CACHE_KEY = "navigation-sections:v1"
 def navigation_sections(request) -> list[Section]:
     """Sections in the site navigation: the same on every page, so kept in the shared cache
     (emptied whenever a section changes) and loaded at most once per request."""
-    page_cache.depends_on(request, "nav")
+    pagecache.depends_on(request, "nav")
     if not hasattr(request, "_navigation_sections"):
-        sections = page_cache.tolerant()(cache.get)(CACHE_KEY)
+        sections = pagecache.tolerant()(cache.get)(CACHE_KEY)
         if sections is None:
             sections = list(Section.objects.filter(in_navigation=True))
-            page_cache.tolerant()(cache.set)(CACHE_KEY, sections, 60 * 60)
+            pagecache.tolerant()(cache.set)(CACHE_KEY, sections, 60 * 60)
         request._navigation_sections = sections
     return request._navigation_sections
 
@@ -30,10 +30,10 @@ def use_navigation(request, sections: list[Section]) -> None:
 def forget_navigation(sender=None, instance=None, **kwargs):
     # Now, and again once the change is committed: a reader between the two would otherwise
     # put the sections as they were before the commit back for an hour.
-    forget = page_cache.tolerant()(cache.delete)
+    forget = pagecache.tolerant()(cache.delete)
     forget(CACHE_KEY)
     transaction.on_commit(lambda: forget(CACHE_KEY))
-    page_cache.purge("nav", f"section:{instance.pk}" if isinstance(instance, Section) else None)
+    pagecache.purge("nav", f"section:{instance.pk}" if isinstance(instance, Section) else None)
 
 
 def connect_signals():

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import cache as page_cache
+import pagecache
 from articles import related
 from articles.models import (
     Article,
@@ -284,7 +284,7 @@ def publish(article: Article, *, by, at=None, unpublish_at=None) -> Outcome:
     article.live_revision_number = article.revision_number
     article.stage = Stage.APPROVED
     article.save()
-    page_cache.purge(*before, *_public_keys(article))
+    pagecache.purge(*before, *_public_keys(article))
     # Its links are worked out now; the stories it links to are worked out again on their
     # next view, so they can link back to it.
     related.after_commit(related.relink, article.pk)
@@ -311,7 +311,7 @@ def unpublish(article: Article, *, by, note="") -> Outcome:
     article.live_revision_number = None
     article.unpublish_at = None
     article.save()
-    page_cache.purge(*before)
+    pagecache.purge(*before)
     related.after_commit(related.forget_links_to, article.pk)  # They fill the gap it leaves.
     _audit(article, Action.UNPUBLISH, by, note=note)
     return Outcome(article, [])
@@ -336,7 +336,7 @@ def correct(article: Article, *, by, kind: str, text: str) -> Correction:
     )
     article.updated_at = now
     article.save(update_fields=["updated_at", "modified_at"])
-    page_cache.purge(f"article:{article.pk}", "corrections", "feeds", "sitemaps")
+    pagecache.purge(f"article:{article.pk}", "corrections", "feeds", "sitemaps")
     _audit(article, Action.CORRECT, by, note=text)
     return correction
 
@@ -350,7 +350,7 @@ def delete(article: Article, *, by):
     if article.corrections.exists():
         raise WorkflowError("A story with corrections is part of the public record; unpublish it.")
     _audit(article, Action.DELETE, by, note=f"Deleted (id {article.pk}, slug {article.slug})")
-    page_cache.purge(*_public_keys(article))
+    pagecache.purge(*_public_keys(article))
     linking = related.linked_to(article.pk)
     article.delete()
     for pk in linking:  # Their links to it went with it: they fill the gap.
@@ -376,7 +376,7 @@ def publish_due(now=None) -> list[int]:
             if claimed == 1:
                 article = Article.objects.get(pk=pk)
                 _audit(article, Action.WENT_LIVE, None)
-                page_cache.purge(*_public_keys(article))
+                pagecache.purge(*_public_keys(article))
                 # Stories published since it was scheduled: its links and theirs, again.
                 related.after_commit(related.relink_neighbours, pk)
                 done.append(pk)
@@ -391,7 +391,7 @@ def publish_due(now=None) -> list[int]:
             if claimed == 1:
                 article = Article.objects.get(pk=pk)
                 _audit(article, Action.UNPUBLISH, None, note="Scheduled unpublish")
-                page_cache.purge(*_public_keys(article))
+                pagecache.purge(*_public_keys(article))
                 related.after_commit(related.forget_links_to, pk)
                 done.append(pk)
     for pk in done:

@@ -4,7 +4,7 @@ import logging
 
 from django.utils.text import slugify
 
-from articles import cache as page_cache
+from articles import purging
 from articles.models import (
     Article,
     AuditEntry,
@@ -94,7 +94,7 @@ def _apply(article: Article, data: dict):
 
 def _public_keys(article: Article) -> list[str]:
     """The page-cache keys of every page this story is on, as the row stands now."""
-    return page_cache.story_keys(
+    return purging.story_keys(
         article,
         bylines=Byline.objects.filter(article=article).values_list("author_id", flat=True),
         tags=TaggedArticle.objects.filter(content_object=article).values_list("tag_id", flat=True),

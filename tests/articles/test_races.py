@@ -25,7 +25,7 @@ from django.db import connection, connections, transaction
 from django.test import Client, TransactionTestCase
 from django.utils import timezone
 
-from articles import cache as page_cache
+import pagecache as page_cache
 from articles import workflow
 from articles.models import Article, AuditEntry, Revision, StoryLink
 from tests.factories import make_author, make_section, make_user

@@ -63,7 +63,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import cache as page_cache
+import pagecache
+from articles import purging
 from articles.models import Article, AuditEntry, Byline, Revision, Section, TaggedArticle
 from articles.sanitize import clean_body
 from articles.search import config as search_config
@@ -470,7 +471,7 @@ class BulkWriter:
         """
         if not self.result.articles.created and not self.result.sections.created:
             return
-        keys = [*page_cache.SITE_WIDE]
+        keys = [*purging.SITE_WIDE]
         if self.result.sections.created:
             keys.append("nav")
         new_stories = self.new_stories
@@ -479,7 +480,7 @@ class BulkWriter:
         keys += [f"author:{self.author_ids[slug]}" for slug in touched]
         touched = {t for s in new_stories for t in s.tags} & self.old_tags
         keys += [f"tag:{self.tag_ids[slug]}" for slug in touched]
-        page_cache.purge(*keys)
+        pagecache.purge(*keys)
 
 
 class OrmRows:

@@ -1,0 +1,128 @@
+"""The page cache's two middlewares: serving and storing anonymous readers' pages, and the
+Cache-Control a CDN in front reads."""
+
+import hashlib
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control, set_response_etag
+
+from .api import enabled, next_change, tolerant
+from .store import PAGE_PREFIX, Lookup, pack, store
+
+UNSTORED_HEADERS = {"set-cookie", "x-cache"}
+
+
+def page_key(request) -> str:
+    # The scheme too: a page served over plain HTTP (where a proxy, not Django, redirects)
+    # names http:// addresses and has no HSTS header.
+    raw = (
+        f"{request.scheme}|{request.get_host()}|{request.path}|"
+        f"{request.META.get('QUERY_STRING', '')}"
+    )
+    return PAGE_PREFIX + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+def uses_nonce(request) -> bool:
+    """Whether this response carries a CSP nonce (django-csp's lazy ``request.csp_nonce`` is
+    true once read). Such a page is one reader's only: a nonce served twice protects nothing,
+    and a cached body's nonce would not match the next response's header."""
+    return getattr(request, "_csp_nonce", None) is not None or bool(
+        getattr(request, "csp_nonce", None)
+    )
+
+
+def to_be_redirected(request) -> bool:
+    """SecurityMiddleware, below this one, sends plain-HTTP requests to HTTPS."""
+    return settings.SECURE_SSL_REDIRECT and not request.is_secure()
+
+
+def is_anonymous_read(request) -> bool:
+    # No session cookie means no logged-in staff: no database query is needed to know it.
+    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+@tolerant(default=None)
+def lookup(key) -> Lookup | None:
+    """The entry if fresh, and the store's clock now: a miss's page began rendering after it.
+    None when the cache is down (nothing is stored then)."""
+    return store().lookup(key)
+
+
+@tolerant(default=None)
+def save(key, started: int, expires: int, keys, status, headers, content):
+    timeout = max(1, (expires - started) // 1_000_000)
+    store().save(key, keys, pack(started, expires, keys, status, headers, content), timeout)
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers' pages from the shared cache; store the ones views declared.
+
+    A miss costs one round trip to look up (which also answers the clock and the next-change
+    stamp) and one to store (which also starts the clocks of keys never purged)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (enabled() and is_anonymous_read(request)) or to_be_redirected(request):
+            return self.get_response(request)
+        key = page_key(request)
+        found = lookup(key)
+        if found is not None and found.entry is not None:
+            return found.entry.response(request)
+        response = self.get_response(request)
+        if found is not None and self._storable(request, response):
+            started = found.now
+            expires = started + settings.NEWSROOM_PAGE_CACHE_SECONDS * 1_000_000
+            moment = next_change(started, found.next_change_stamp)
+            if moment:
+                expires = min(expires, moment)
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            headers = {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in UNSTORED_HEADERS
+            }
+            save(key, started, expires, sorted(request._cache_keys), response.status_code,
+                 headers, response.content)  # fmt: skip
+            response["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _storable(request, response) -> bool:
+        return (
+            getattr(request, "_cache_keys", None)
+            and response.status_code in (200, 410)
+            and not response.streaming
+            and not response.cookies
+            and not uses_nonce(request)
+            and "private" not in response.get("Cache-Control", "")
+            and "no-cache" not in response.get("Cache-Control", "")
+        )
+
+
+class PublicCacheHeadersMiddleware:
+    """Cache-Control for a CDN in front: a short shared max-age and stale-while-revalidate on
+    public pages; private for anyone logged in. ETag and 304s come from ConditionalGetMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "_cache_keys", None) or "Cache-Control" in response:
+            return response
+        if is_anonymous_read(request) and not uses_nonce(request):
+            # Browsers revalidate every time (a 304 is cheap, and an editor's correction must
+            # show on reload); a shared cache or CDN may keep the page briefly.
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=0,
+                s_maxage=settings.NEWSROOM_CDN_MAX_AGE,
+                stale_while_revalidate=settings.NEWSROOM_CDN_STALE_SECONDS,
+            )
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
