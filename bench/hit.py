@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A page-cache hit against the trivial view, in-process through the WSGI handler (no server, no
-wrk): microseconds per request for each, one after the other.
+wrk): microseconds per request for each, one after the other. Then, for the same pages, a miss
+(cache on, every request a new address) against the page with the cache off.
 
-    .venv/bin/python bench/hit.py [--db newsroom_mirror_bench] [--requests 20000]
+    .venv/bin/python bench/hit.py [--db newsroom_mirror_bench] [--requests 20000] [--renders 300]
 
 The database must exist, migrated and seeded (``manage.py seed_demo``); Redis db 14 is emptied
 and used for the cache. The trivial view (bench/trivial_app.py) runs in a child process, since
@@ -24,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import base_env  # noqa: E402
 
 
-def environ(path, host="127.0.0.1"):
+def environ(path, host="127.0.0.1", query=""):
     return {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": host,
         "SERVER_PORT": "8100",
         "HTTP_HOST": f"{host}:8100",
@@ -46,29 +47,33 @@ def environ(path, host="127.0.0.1"):
     }
 
 
-def timed(application, path, requests):
-    """µs per request (best of 5 rounds), and the last response's status and headers."""
+def timed(application, path, requests, new_address=False, rounds=5):
+    """µs per request (best of ``rounds``), and the last response's status and headers. With
+    ``new_address``, every request has a query of its own (a page-cache miss)."""
     seen = {}
+    counter = iter(range(10**9))
+    token = os.urandom(4).hex()
 
     def start_response(status, headers, exc_info=None):
         seen["status"], seen["headers"] = status, dict(headers)
 
     def one():
-        result = application(environ(path), start_response)
+        query = f"n={token}-{next(counter)}" if new_address else ""
+        result = application(environ(path, query=query), start_response)
         body = b"".join(result)
         if hasattr(result, "close"):
             result.close()
         return body
 
-    for _ in range(200):
+    for _ in range(min(200, requests)):
         one()
-    rounds = []
-    for _ in range(5):
+    times = []
+    for _ in range(rounds):
         started = time.perf_counter()
-        for _ in range(requests // 5):
+        for _ in range(requests // rounds):
             one()
-        rounds.append((time.perf_counter() - started) / (requests // 5) * 1e6)
-    return min(rounds), seen
+        times.append((time.perf_counter() - started) / (requests // rounds) * 1e6)
+    return min(times), seen
 
 
 def newsroom(args):
@@ -93,6 +98,22 @@ def newsroom(args):
         us, seen = timed(application, path, args.requests)
         assert seen["headers"].get("X-Cache") == "hit", (path, timed_once[1])
         out[name] = us
+    from django.conf import settings
+
+    # A miss against the same page with the cache off, round after round (the best of each
+    # kept), so that a machine busy with something else weighs on both alike.
+    for name, path in paths.items():
+        best = {"miss": [], "off": []}
+        for _ in range(5):
+            us, seen = timed(application, path, args.renders // 5, new_address=True, rounds=1)
+            assert seen["headers"].get("X-Cache") == "miss", (path, seen)
+            best["miss"].append(us)
+            settings.NEWSROOM_PAGE_CACHE = False
+            us, seen = timed(application, path, args.renders // 5, rounds=1)
+            settings.NEWSROOM_PAGE_CACHE = True
+            assert "X-Cache" not in seen["headers"], (path, seen)
+            best["off"].append(us)
+        out[f"{name} miss"], out[f"{name} off"] = min(best["miss"]), min(best["off"])
     return out
 
 
@@ -108,6 +129,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--db", default="newsroom_mirror_bench")
     ap.add_argument("--requests", type=int, default=20_000)
+    ap.add_argument("--renders", type=int, default=300, help="requests for a miss and cache off")
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     ap.add_argument("--part", choices=["newsroom", "trivial"], help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -130,13 +152,17 @@ def main():
     for part in ("trivial", "newsroom"):
         out = subprocess.run(
             [sys.executable, __file__, "--part", part, "--db", args.db,
-             "--requests", str(args.requests), "--redis", args.redis],
+             "--requests", str(args.requests), "--renders", str(args.renders),
+             "--redis", args.redis],
             env=env, stdout=subprocess.PIPE, text=True, check=True,
         ).stdout  # fmt: skip
         results.update(json.loads(out.split("RESULT", 1)[1]))
     base = results["trivial view"]
     for name, us in results.items():
-        print(f"{name:<14}{us:>8.1f} µs/request{base / us:>8.0%} of the trivial view's rate")
+        line = f"{name:<18}{us:>8.1f} µs/request{base / us:>8.0%} of the trivial view's rate"
+        if name.endswith(" miss"):
+            line += f"{us / results[name[:-5] + ' off']:>8.2f}x the page with the cache off"
+        print(line)
 
 
 if __name__ == "__main__":
