@@ -73,11 +73,11 @@ def monotonic_us() -> int:
     return time.monotonic_ns() // 1000
 
 
-def _tracking_connection(pool):
+def private_connection(pool):
     """A connection with the pool's own settings (address, TLS, password, database), not the
     pool's: RESP2, so that invalidations are plain pub/sub messages; no retries and no health
     checks, which would reconnect or PING behind our back (a reconnected connection has no
-    tracking); not the pool's handling of maintenance notices."""
+    tracking, nor the replies it was owed); not the pool's handling of maintenance notices."""
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
@@ -177,7 +177,7 @@ class Mirror:
         self._forget()
         connection = None
         try:
-            connection = _tracking_connection(self.pool)
+            connection = private_connection(self.pool)
             connection.connect()
             connection.send_command("CLIENT", "ID")
             client_id = connection.read_response()
