@@ -11,8 +11,10 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from common.images import normalise_image_name, validate_image_file
+from common.qeval import holds
 from common.slugs import unique_slug
 
+from . import publication
 from .links import section_url, story_url
 from .sanitize import clean_body
 
@@ -120,29 +122,16 @@ class ArticleQuerySet(models.QuerySet):
         background job ran. ``now`` is for a query compiled once and run later
         (common.prepared): the moment it is run.
         """
-        now = now or timezone.now()
-        return self.filter(
-            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
-            status__in=Article.VISIBLE_STATES,
-            published_at__lte=now,
-        )
+        return self.filter(publication.visible(now or timezone.now()))
 
     def overdue(self):
         """Scheduled stories whose time passed without publish_due recording them: the admin
         flags these (is the worker running?)."""
-        return self.filter(
-            status=Article.Status.SCHEDULED,
-            published_at__lt=timezone.now() - Article.OVERDUE_AFTER,
-        )
+        return self.filter(publication.due(timezone.now() - Article.OVERDUE_AFTER))
 
     def gone(self):
         """Stories readers could see once and can no longer: they answer 410, not 404."""
-        now = timezone.now()
-        return self.filter(
-            Q(status=Article.Status.UNPUBLISHED)
-            | Q(status__in=Article.VISIBLE_STATES, unpublish_at__lte=now),
-            published_at__lte=now,
-        )
+        return self.filter(publication.gone(timezone.now()))
 
     def with_bylines(self):
         """Bylines in order with just what a story card or a feed item names of their authors
@@ -185,13 +174,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(models.Model):
-    class Status(models.TextChoices):
-        """Publication state: what readers get. Separate from the workflow stage."""
-
-        NOT_PUBLISHED = "not_published", "Not published"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        UNPUBLISHED = "unpublished", "Unpublished"
+    Status = publication.Status
 
     class Stage(models.TextChoices):
         """Workflow stage: where the newest version is in review."""
@@ -201,9 +184,7 @@ class Article(models.Model):
         APPROVED = "approved", "Approved"
         SENT_BACK = "sent_back", "Sent back"
 
-    # A scheduled story is visible from its time by the clock alone; publish_due only records
-    # that it went live. Both states therefore count for readers.
-    VISIBLE_STATES = (Status.SCHEDULED, Status.PUBLISHED)
+    VISIBLE_STATES = publication.VISIBLE_STATES
     # publish_due runs every minute; a scheduled story still unrecorded after this is overdue.
     OVERDUE_AFTER = timedelta(minutes=2)
 
@@ -315,7 +296,7 @@ class Article(models.Model):
             ),
             # A story readers can get (or will, at its time) has a publication time.
             models.CheckConstraint(
-                condition=~Q(status__in=["scheduled", "published"]) | Q(published_at__isnull=False),
+                condition=~publication.in_visible_state() | Q(published_at__isnull=False),
                 name="article_visible_has_time",
             ),
         ]
@@ -330,12 +311,12 @@ class Article(models.Model):
             models.Index(
                 fields=["-published_at", "-id"],
                 name="article_pub_idx",
-                condition=Q(status__in=["scheduled", "published"]),
+                condition=publication.in_visible_state(),
             ),
             models.Index(
                 fields=["section", "-published_at"],
                 name="article_section_pub_idx",
-                condition=Q(status__in=["scheduled", "published"]),
+                condition=publication.in_visible_state(),
             ),
             # The admin story list's publication and stage filters: an archive is almost all
             # published and approved, and these look for the few stories that are not
@@ -359,7 +340,7 @@ class Article(models.Model):
             models.Index(
                 fields=["-published_at"],
                 name="article_lead_idx",
-                condition=Q(is_lead=True, status__in=["scheduled", "published"]),
+                condition=Q(is_lead=True) & publication.in_visible_state(),
             ),
         ]
 
@@ -384,13 +365,8 @@ class Article(models.Model):
 
     @property
     def is_live(self) -> bool:
-        now = timezone.now()
-        return (
-            self.status in self.VISIBLE_STATES
-            and self.published_at is not None
-            and self.published_at <= now
-            and (self.unpublish_at is None or self.unpublish_at > now)
-        )
+        """Would ``published()`` give this row now? The same rule, evaluated in Python."""
+        return holds(publication.visible(timezone.now()), self)
 
     @property
     def has_pending_changes(self) -> bool:
@@ -405,11 +381,7 @@ class Article(models.Model):
     @property
     def is_overdue(self) -> bool:
         """Scheduled, its time passed, and publish_due has not recorded it (is the worker up?)."""
-        return (
-            self.status == self.Status.SCHEDULED
-            and self.published_at is not None
-            and self.published_at < timezone.now() - self.OVERDUE_AFTER
-        )
+        return holds(publication.due(timezone.now() - self.OVERDUE_AFTER), self)
 
     @property
     def byline_list(self) -> list["Byline"]:
