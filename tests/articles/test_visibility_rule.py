@@ -31,9 +31,7 @@ TIMES = {
 
 
 def combinations():
-    for status, published, unpublish in itertools.product(
-        publication.Status.values, TIMES, TIMES
-    ):
+    for status, published, unpublish in itertools.product(publication.Status.values, TIMES, TIMES):
         # The database refuses a story readers can get without a publication time.
         if status in publication.VISIBLE_STATES and published == "none":
             continue
