@@ -102,6 +102,10 @@ class Image(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    # What a story card's picture needs (articles/renditions.py): the file, its size and focal
+    # point. Every loader of cards reads this list (articles/reading/cards.py).
+    CARD_FIELDS = ["id", "file", "width", "height", "alt_text", "focal_x", "focal_y"]
+
     class Meta:
         ordering = ["-uploaded_at"]
 
@@ -149,10 +153,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def cards(self):
-        """Story cards: the row with its section and picture, without the body and the search
-        vector (a few kilobytes a story that no card shows)."""
-        return self.select_related("section", "hero_image").defer(
-            "body", "seo_title", "seo_description", "search_vector"
+        """Story cards: the columns a card shows (``Article.CARD_FIELDS``), with its section and
+        picture; not the body or the search vector (kilobytes a story that no card shows)."""
+        return self.select_related("section", "hero_image").only(
+            *Article.CARD_FIELDS,
+            *(f"section__{f.attname}" for f in Section._meta.concrete_fields),
+            *(f"hero_image__{name}" for name in Image.CARD_FIELDS),
         )
 
     def for_listing(self):
@@ -185,6 +191,11 @@ class Article(models.Model):
         SENT_BACK = "sent_back", "Sent back"
 
     VISIBLE_STATES = publication.VISIBLE_STATES
+    # What a story card shows, and what its address and page-cache keys need: every loader of
+    # cards (a queryset, a row, a JSON object built by the database) reads this one list
+    # (articles/reading/cards.py), and the card's template (includes/story_card.html) shows it.
+    CARD_FIELDS = ["id", "headline", "slug", "standfirst", "section_id", "hero_image_id",
+                   "published_at", "created_at", "status", "unpublish_at", "is_lead"]  # fmt: skip
     # publish_due runs every minute; a scheduled story still unrecorded after this is overdue.
     OVERDUE_AFTER = timedelta(minutes=2)
 

@@ -138,6 +138,19 @@ TEMPLATES = [
             ],
         },
     },
+    # The story card, repeated dozens of times a page (articles/reading/cards.py): Jinja2
+    # renders it about ten times faster than the Django template language. Autoescaped.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "common.jinja2.environment",
+            "autoescape": True,
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+        },
+    },
 ]
 
 # SQLite when nothing is configured; PostgreSQL (or anything dj-database-url reads) through
