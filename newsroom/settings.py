@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "csp",
     "articles",
     "authors",
+    "demo",
 ]
 
 MIDDLEWARE = [
