@@ -168,11 +168,13 @@ def card_context() -> tuple:
 
 @cache
 def _template() -> Fragment:
+    # Every column a card loads is given to the template under its own name, so a field added
+    # to Article.CARD_FIELDS reaches the card's template with no change here.
     return Fragment(
         engines["jinja2"].get_template(TEMPLATE).template,
         shape=("variant", "heading", "with_image"),
-        text=("picture", "url", "section_name", "section_url", "headline", "standfirst",
-              "names", "moment", "date"),
+        text=("picture", "url", "section_name", "section_url", "names", "moment", "date",
+              *Article.CARD_FIELDS),
     )  # fmt: skip
 
 
@@ -204,6 +206,7 @@ def story_card(
     # Safe: the card template's markup with every value escaped (common/jinja2.py).
     return mark_safe(  # noqa: S308
         _template().render(
+            **{name: getattr(story, name) for name in Article.CARD_FIELDS},
             variant=variant,
             heading="h2" if heading == "h2" else "h3",
             with_image=with_image,
@@ -211,8 +214,6 @@ def story_card(
             url=story_url(story.slug, local, urls),
             section_name=section.name,
             section_url=None if hide_section else section_url(section.slug, urls),
-            headline=story.headline,
-            standfirst=story.standfirst if variant != "compact" else "",
             names="" if hide_bylines else ", ".join(b.author.name for b in story.byline_list),
             moment=local.replace(microsecond=0).isoformat() if story.published_at else "",
             date=_short_date(local, language) if story.published_at else "",
