@@ -52,25 +52,32 @@ class Fragment:
         self.template = template
         self.shape = shape
         self.text = text
-        self._compiled: dict[tuple, str] = {}
+        self._compiled: dict[tuple, tuple[str, list[int]]] = {}
 
-    def _compile(self, key: tuple, values: dict) -> str:
+    def _compile(self, key: tuple, values: dict) -> tuple[str, list[int]]:
         markers = {name: f"\x00{i}\x00" for i, name in enumerate(self.text)}
         context = {name: values[name] for name in self.shape}
         for name in self.text:
             # Present values become their marker; absent ones stay as they are (None, "").
             context[name] = markers[name] if values[name] else values[name]
         rendered = self.template.render(context).replace("{", "{{").replace("}", "}}")
+        used = []
         for i, name in enumerate(self.text):
-            rendered = rendered.replace(markers[name], f"{{{i}}}")
+            if markers[name] in rendered:
+                used.append(i)
+                rendered = rendered.replace(markers[name], f"{{{i}}}")
         if "\x00" in rendered:
             raise ValueError("A text value was printed through a filter.")
-        self._compiled[key] = rendered
-        return rendered
+        self._compiled[key] = rendered, used
+        return rendered, used
 
     def render(self, **values) -> str:
         text = [values[name] for name in self.text]
         # Of a text value, only whether it is there (or which empty value it is) shapes the markup.
         key = (*[values[name] for name in self.shape], *[True if v else v for v in text])
-        pattern = self._compiled.get(key) or self._compile(key, values)
-        return pattern.format(*map(escape_html, text))
+        pattern, used = self._compiled.get(key) or self._compile(key, values)
+        # Only the values this shape prints are escaped (a card loads columns it may not show).
+        filled = [""] * len(text)
+        for i in used:
+            filled[i] = escape_html(text[i])
+        return pattern.format(*filled)
