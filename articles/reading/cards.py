@@ -174,7 +174,7 @@ def _template() -> Fragment:
         engines["jinja2"].get_template(TEMPLATE).template,
         shape=("variant", "heading", "with_image"),
         text=("picture", "url", "section_name", "section_url", "names", "moment", "date",
-              *Article.CARD_FIELDS),
+              "snippet", *Article.CARD_FIELDS),
     )  # fmt: skip
 
 
@@ -187,10 +187,12 @@ def story_card(
     eager: bool = False,
     hide_section: bool = False,
     hide_bylines: bool = False,
+    snippet: str = "",
     context: tuple | None = None,
 ):
-    """One card, from any loader above. ``variant`` is "", "lead", "row", "compact" or
-    "related"; ``context``: ``card_context()``, read once for all the cards of a page."""
+    """One card, from any loader above. ``variant`` is "", "lead", "row", "compact",
+    "related" or "result" (a search result, with its highlighted ``snippet``); ``context``:
+    ``card_context()``, read once for all the cards of a page."""
     tz, urls, language = context or card_context()
     # The story's address (as Article.get_absolute_url makes it) and time, in the newsroom's
     # time zone, worked out once for both.
@@ -217,5 +219,6 @@ def story_card(
             names="" if hide_bylines else ", ".join(b.author.name for b in story.byline_list),
             moment=local.replace(microsecond=0).isoformat() if story.published_at else "",
             date=_short_date(local, language) if story.published_at else "",
+            snippet=snippet,
         )
     )
