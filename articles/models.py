@@ -1,3 +1,5 @@
+import math
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,6 +42,17 @@ BODY_EDITOR_EXTENSIONS = {
     "Image": True,
     "History": True,
 }
+
+
+# An adult reading news on a screen: about 230 words a minute.
+WORDS_PER_MINUTE = 230
+_TAG = re.compile(r"<[^>]*>")
+
+
+def reading_minutes(body: str) -> int:
+    """Minutes to read a sanitised body, rounded up; 0 for a body without words."""
+    words = len(_TAG.sub(" ", body or "").split())
+    return math.ceil(words / WORDS_PER_MINUTE)
 
 
 class Section(models.Model):
@@ -195,7 +208,8 @@ class Article(models.Model):
     # cards (a queryset, a row, a JSON object built by the database) reads this one list
     # (articles/reading/cards.py), and the card's template (includes/story_card.html) shows it.
     CARD_FIELDS = ["id", "headline", "slug", "standfirst", "section_id", "hero_image_id",
-                   "published_at", "created_at", "status", "unpublish_at", "is_lead"]  # fmt: skip
+                   "published_at", "created_at", "status", "unpublish_at", "is_lead",
+                   "reading_time"]  # fmt: skip
     # publish_due runs every minute; a scheduled story still unrecorded after this is overdue.
     OVERDUE_AFTER = timedelta(minutes=2)
 
@@ -287,6 +301,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    reading_time = models.PositiveSmallIntegerField(
+        "reading time",
+        default=0,
+        editable=False,
+        help_text="Minutes to read the body, shown as “N min read”; worked out at every save.",
+    )
     # Weighted full-text vector (headline, standfirst, body, tags, authors), kept by
     # articles.search whenever the row's content changes; GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -371,6 +391,7 @@ class Article(models.Model):
         """Fields worked out from the story's content: what every save applies, and what the
         workflow's bulk entry point applies to rows it writes without ``save()``."""
         self.body = clean_body(self.body)
+        self.reading_time = reading_minutes(self.body)
         if not self.slug:
             self.slug = unique_slug(self.headline, Article, self.pk, max_length=200)
 
