@@ -2,6 +2,7 @@
 import, preview and existing story), shown wherever the story is."""
 
 import json
+import tempfile
 from datetime import timedelta
 
 from django.core.management import call_command
@@ -80,26 +81,11 @@ class ReadingTimeTests(TestCase):
              "body_html": words(700), "section": "world", "authors": [], "tags": [],
              "published_at": "2026-01-01T10:00:00+00:00"},
         ]  # fmt: skip
-        path = self.enterContext(_jsonl(lines))
-        call_command("import_articles", path, verbosity=0)
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as handle:
+            handle.write("\n".join(json.dumps(line) for line in lines) + "\n")
+            handle.flush()
+            call_command("import_articles", handle.name, verbosity=0)
         self.assertEqual(Article.objects.get(slug="imported").reading_time, 4)
-
-
-class _jsonl:
-    def __init__(self, objs):
-        import tempfile
-
-        self.file = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
-        self.file.write("\n".join(json.dumps(o) for o in objs) + "\n")
-        self.file.close()
-
-    def __enter__(self):
-        return self.file.name
-
-    def __exit__(self, *exc):
-        import os
-
-        os.unlink(self.file.name)
 
 
 class ReadingTimeMigrationTests(TransactionTestCase):
