@@ -1,38 +1,13 @@
-"""Addresses of stories, sections and authors, built once per process.
+"""Addresses of stories and sections, remembered per process (common/urls.py says why)."""
 
-A listing page names a few hundred addresses (every card links its story and section), and
-Django's ``reverse()`` costs tens of microseconds each: on the front page that was more time
-than all its SQL. An address depends only on the URL patterns, the script prefix and the
-arguments, so it is remembered under exactly those (and forgotten when tests swap URL
-patterns).
-"""
+from common.urls import cached_reverse, reverse_in, url_context
 
-from functools import lru_cache
-
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
-
-
-@lru_cache(maxsize=16384)
-def _reverse(prefix, urlconf, name, kwargs) -> str:
-    return reverse(name, urlconf=urlconf, kwargs=dict(kwargs))
-
-
-def cached_reverse(name: str, **kwargs) -> str:
-    return _reverse(get_script_prefix(), get_urlconf(), name, tuple(sorted(kwargs.items())))
-
-
-def url_context() -> tuple:
-    """What an address depends on besides its arguments (the script prefix and URLconf of
-    this request). Reading them costs a few µs each (they are context-local): a page that
-    names many addresses reads them once and passes them to ``story_url``/``section_url``."""
-    return get_script_prefix(), get_urlconf()
+__all__ = ["cached_reverse", "section_url", "story_url", "url_context"]
 
 
 def story_url(slug: str, local_date, context: tuple | None = None) -> str:
     """A story's address, from its publication date in the newsroom's time zone."""
-    return _reverse(
+    return reverse_in(
         *(context or url_context()),
         "articles:detail",
         (
@@ -45,10 +20,4 @@ def story_url(slug: str, local_date, context: tuple | None = None) -> str:
 
 
 def section_url(slug: str, context: tuple | None = None) -> str:
-    return _reverse(*(context or url_context()), "articles:section", (("slug", slug),))
-
-
-@receiver(setting_changed)
-def _forget(setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _reverse.cache_clear()
+    return reverse_in(*(context or url_context()), "articles:section", (("slug", slug),))

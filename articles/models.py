@@ -1,3 +1,5 @@
+import math
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,8 +13,10 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from common.images import normalise_image_name, validate_image_file
+from common.qeval import holds
 from common.slugs import unique_slug
 
+from . import publication
 from .links import section_url, story_url
 from .sanitize import clean_body
 
@@ -38,6 +42,17 @@ BODY_EDITOR_EXTENSIONS = {
     "Image": True,
     "History": True,
 }
+
+
+# An adult reading news on a screen: about 230 words a minute.
+WORDS_PER_MINUTE = 230
+_TAG = re.compile(r"<[^>]*>")
+
+
+def reading_minutes(body: str) -> int:
+    """Minutes to read a sanitised body, rounded up; 0 for a body without words."""
+    words = len(_TAG.sub(" ", body or "").split())
+    return math.ceil(words / WORDS_PER_MINUTE)
 
 
 class Section(models.Model):
@@ -100,6 +115,10 @@ class Image(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    # What a story card's picture needs (articles/renditions.py): the file, its size and focal
+    # point. Every loader of cards reads this list (articles/reading/cards.py).
+    CARD_FIELDS = ["id", "file", "width", "height", "alt_text", "focal_x", "focal_y"]
+
     class Meta:
         ordering = ["-uploaded_at"]
 
@@ -120,29 +139,16 @@ class ArticleQuerySet(models.QuerySet):
         background job ran. ``now`` is for a query compiled once and run later
         (common.prepared): the moment it is run.
         """
-        now = now or timezone.now()
-        return self.filter(
-            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
-            status__in=Article.VISIBLE_STATES,
-            published_at__lte=now,
-        )
+        return self.filter(publication.visible(now or timezone.now()))
 
     def overdue(self):
         """Scheduled stories whose time passed without publish_due recording them: the admin
         flags these (is the worker running?)."""
-        return self.filter(
-            status=Article.Status.SCHEDULED,
-            published_at__lt=timezone.now() - Article.OVERDUE_AFTER,
-        )
+        return self.filter(publication.due(timezone.now() - Article.OVERDUE_AFTER))
 
     def gone(self):
         """Stories readers could see once and can no longer: they answer 410, not 404."""
-        now = timezone.now()
-        return self.filter(
-            Q(status=Article.Status.UNPUBLISHED)
-            | Q(status__in=Article.VISIBLE_STATES, unpublish_at__lte=now),
-            published_at__lte=now,
-        )
+        return self.filter(publication.gone(timezone.now()))
 
     def with_bylines(self):
         """Bylines in order with just what a story card or a feed item names of their authors
@@ -160,10 +166,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def cards(self):
-        """Story cards: the row with its section and picture, without the body and the search
-        vector (a few kilobytes a story that no card shows)."""
-        return self.select_related("section", "hero_image").defer(
-            "body", "seo_title", "seo_description", "search_vector"
+        """Story cards: the columns a card shows (``Article.CARD_FIELDS``), with its section and
+        picture; not the body or the search vector (kilobytes a story that no card shows)."""
+        return self.select_related("section", "hero_image").only(
+            *Article.CARD_FIELDS,
+            *(f"section__{f.attname}" for f in Section._meta.concrete_fields),
+            *(f"hero_image__{name}" for name in Image.CARD_FIELDS),
         )
 
     def for_listing(self):
@@ -185,13 +193,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(models.Model):
-    class Status(models.TextChoices):
-        """Publication state: what readers get. Separate from the workflow stage."""
-
-        NOT_PUBLISHED = "not_published", "Not published"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        UNPUBLISHED = "unpublished", "Unpublished"
+    Status = publication.Status
 
     class Stage(models.TextChoices):
         """Workflow stage: where the newest version is in review."""
@@ -201,9 +203,13 @@ class Article(models.Model):
         APPROVED = "approved", "Approved"
         SENT_BACK = "sent_back", "Sent back"
 
-    # A scheduled story is visible from its time by the clock alone; publish_due only records
-    # that it went live. Both states therefore count for readers.
-    VISIBLE_STATES = (Status.SCHEDULED, Status.PUBLISHED)
+    VISIBLE_STATES = publication.VISIBLE_STATES
+    # What a story card shows, and what its address and page-cache keys need: every loader of
+    # cards (a queryset, a row, a JSON object built by the database) reads this one list
+    # (articles/reading/cards.py), and the card's template (includes/story_card.html) shows it.
+    CARD_FIELDS = ["id", "headline", "slug", "standfirst", "section_id", "hero_image_id",
+                   "published_at", "created_at", "status", "unpublish_at", "is_lead",
+                   "reading_time"]  # fmt: skip
     # publish_due runs every minute; a scheduled story still unrecorded after this is overdue.
     OVERDUE_AFTER = timedelta(minutes=2)
 
@@ -295,6 +301,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    reading_time = models.PositiveSmallIntegerField(
+        "reading time",
+        default=0,
+        editable=False,
+        help_text="Minutes to read the body, shown as “N min read”; worked out at every save.",
+    )
     # Weighted full-text vector (headline, standfirst, body, tags, authors), kept by
     # articles.search whenever the row's content changes; GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -315,7 +327,7 @@ class Article(models.Model):
             ),
             # A story readers can get (or will, at its time) has a publication time.
             models.CheckConstraint(
-                condition=~Q(status__in=["scheduled", "published"]) | Q(published_at__isnull=False),
+                condition=~publication.in_visible_state() | Q(published_at__isnull=False),
                 name="article_visible_has_time",
             ),
         ]
@@ -330,12 +342,12 @@ class Article(models.Model):
             models.Index(
                 fields=["-published_at", "-id"],
                 name="article_pub_idx",
-                condition=Q(status__in=["scheduled", "published"]),
+                condition=publication.in_visible_state(),
             ),
             models.Index(
                 fields=["section", "-published_at"],
                 name="article_section_pub_idx",
-                condition=Q(status__in=["scheduled", "published"]),
+                condition=publication.in_visible_state(),
             ),
             # The admin story list's publication and stage filters: an archive is almost all
             # published and approved, and these look for the few stories that are not
@@ -359,7 +371,7 @@ class Article(models.Model):
             models.Index(
                 fields=["-published_at"],
                 name="article_lead_idx",
-                condition=Q(is_lead=True, status__in=["scheduled", "published"]),
+                condition=Q(is_lead=True) & publication.in_visible_state(),
             ),
         ]
 
@@ -379,18 +391,14 @@ class Article(models.Model):
         """Fields worked out from the story's content: what every save applies, and what the
         workflow's bulk entry point applies to rows it writes without ``save()``."""
         self.body = clean_body(self.body)
+        self.reading_time = reading_minutes(self.body)
         if not self.slug:
             self.slug = unique_slug(self.headline, Article, self.pk, max_length=200)
 
     @property
     def is_live(self) -> bool:
-        now = timezone.now()
-        return (
-            self.status in self.VISIBLE_STATES
-            and self.published_at is not None
-            and self.published_at <= now
-            and (self.unpublish_at is None or self.unpublish_at > now)
-        )
+        """Would ``published()`` give this row now? The same rule, evaluated in Python."""
+        return holds(publication.visible(timezone.now()), self)
 
     @property
     def has_pending_changes(self) -> bool:
@@ -405,11 +413,7 @@ class Article(models.Model):
     @property
     def is_overdue(self) -> bool:
         """Scheduled, its time passed, and publish_due has not recorded it (is the worker up?)."""
-        return (
-            self.status == self.Status.SCHEDULED
-            and self.published_at is not None
-            and self.published_at < timezone.now() - self.OVERDUE_AFTER
-        )
+        return holds(publication.due(timezone.now() - self.OVERDUE_AFTER), self)
 
     @property
     def byline_list(self) -> list["Byline"]:

@@ -3,9 +3,9 @@ import re
 from django.conf import settings
 from django.db import models
 
-from articles.links import cached_reverse
 from common.images import normalise_image_name, validate_image_file
 from common.slugs import unique_slug
+from common.urls import cached_reverse
 
 # Profile links readers may follow. The admin form only takes http(s) URLs, but a row written
 # another way (a shell, an import, an older form) is checked again here, where it becomes a link.

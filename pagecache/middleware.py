@@ -6,8 +6,8 @@ import hashlib
 from django.conf import settings
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from .api import enabled, next_change, tolerant
-from .store import PAGE_PREFIX, Lookup, pack, store
+from .api import enabled, next_change, store, tolerant
+from .store import PAGE_PREFIX, Lookup, pack
 
 UNSTORED_HEADERS = {"set-cookie", "x-cache"}
 

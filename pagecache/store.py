@@ -10,12 +10,9 @@ eviction can only cause a miss, never a stale page.
 import pickle
 import time
 
-from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.cookie import SimpleCookie
 from django.http.response import ResponseHeaders
-
-from common.redis_cache import RedisCache
 
 # "3": every key carries the hash tag {pc3}, so that a script's keys (a page and the stamps of
 # its keys) are in one Redis Cluster slot. "2" stored the same entries under names without a
@@ -261,18 +258,3 @@ class Store:
             },
             timeout=None,
         )
-
-
-def store() -> Store:
-    """The store for the cache backend in use (kept on the backend: tests swap CACHES)."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    found = getattr(backend, "_page_cache_store", None)
-    if found is None:
-        if isinstance(backend, RedisCache):
-            from .redis_store import RedisStore
-
-            found = RedisStore.for_backend(backend)
-        else:
-            found = Store(backend)
-        backend._page_cache_store = found
-    return found

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from articles import workflow
 from authors.models import Author
+from pagecache import api as page_api
 from pagecache import mirror as page_mirror
 from pagecache import store as page_store
 from pagecache.middleware import page_key
@@ -364,7 +365,7 @@ class RedisPageCacheTests(PageCacheTests):
 
         url = self.story.get_absolute_url()
         self.warm([url])
-        mirror = page_store.store()._mirror()
+        mirror = page_api.store()._mirror()
         killed = mirror.client_id
         client = redis.Redis.from_url(REDIS_URL)
         self.assertEqual(client.client_kill_filter(_id=killed), 1)
@@ -391,17 +392,17 @@ class RedisPageCacheTests(PageCacheTests):
     def test_the_mirror_keeps_to_its_memory_budget(self):
         urls = [self.story.get_absolute_url(), "/", "/section/world/"]
         self.warm(urls)
-        sizes = [entry.size for entry in page_store.store()._mirror().pages.values()]
+        sizes = [entry.size for entry in page_api.store()._mirror().pages.values()]
         self.assertEqual(len(sizes), 3)
         page_mirror.forget_mirrors()
         with self.settings(NEWSROOM_PAGE_MIRROR_BYTES=max(sizes) + 1):  # One page, not two.
             for url in urls:
                 self.assertEqual(cached(self.client.get(url)), "hit")
-            mirror = page_store.store()._mirror()
+            mirror = page_api.store()._mirror()
             self.assertEqual(
                 list(mirror.pages),
                 [
-                    page_store.store().make_key(
+                    page_api.store().make_key(
                         page_key(self.client.get("/section/world/").wsgi_request)
                     )
                 ],
@@ -413,9 +414,9 @@ class RedisPageCacheTests(PageCacheTests):
     def test_a_forked_process_starts_a_mirror_of_its_own(self):
         url = self.story.get_absolute_url()
         self.warm([url])
-        parent = page_store.store()._mirror()
+        parent = page_api.store()._mirror()
         with mock.patch("os.getpid", return_value=os.getpid() + 100_000):
-            child = page_store.store()._mirror()
+            child = page_api.store()._mirror()
             self.assertIsNot(child, parent)
             self.assertEqual(child.pages, {})
             with redis_commands() as sent:
@@ -458,7 +459,7 @@ class RedisPageCacheTests(PageCacheTests):
         client = redis.Redis.from_url(REDIS_URL)
         later = int(client.get(key)) + 3_600_000_000  # A purge stamped an hour from now...
         client.set(key, later)
-        page_store.store().stamp([f"article:{self.story.pk}"])  # ...then an earlier one lands.
+        page_api.store().stamp([f"article:{self.story.pk}"])  # ...then an earlier one lands.
         self.assertEqual(int(client.get(key)), later)
 
     def test_an_evicted_stamp_is_a_miss_never_a_stale_page(self):

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from js_asset import Media as EditorMedia
 from taggit.models import Tag
 
-from articles import search, workflow
+from articles import publication, search, workflow
 from articles.admin.workflow_views import ArticleWorkflowAdminMixin
 from articles.models import Article, Byline, Image, RelatedLink, Section
 from common.admin import (
@@ -26,6 +26,7 @@ from common.admin import (
     SafeSearchMixin,
 )
 from common.images import ImageUploadField
+from common.qeval import holds
 
 # The SHA-256 of the base CSS that Tiptap (inside django-prose-editor's editor.js) injects as a
 # <style> element when the body editor starts. It changes only when django-prose-editor is
@@ -212,7 +213,7 @@ class StateFilter(admin.SimpleListFilter):
         if value == "live":
             return queryset.published()
         if value == "scheduled":
-            return queryset.filter(status__in=Article.VISIBLE_STATES, published_at__gt=now)
+            return queryset.filter(publication.not_yet(now))
         if value == "overdue":
             return queryset.overdue()
         if value == "not_published":
@@ -461,13 +462,14 @@ class ArticleAdmin(
 
     @admin.display(description="Publication", ordering="status")
     def state(self, obj):
-        if obj.status in Article.VISIBLE_STATES:
-            if obj.is_overdue:
-                return "Overdue"
-            if obj.published_at and obj.published_at > timezone.now():
-                return "Scheduled"
-            if not obj.is_live:
-                return "Expired"
+        now = timezone.now()
+        if obj.is_overdue:
+            return "Overdue"
+        if holds(publication.not_yet(now), obj):
+            return "Scheduled"
+        if holds(publication.ended(now), obj):
+            return "Expired"
+        if obj.is_live:
             return "Live, pending changes" if obj.has_pending_changes else "Live"
         return obj.get_status_display()
 

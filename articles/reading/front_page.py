@@ -6,7 +6,7 @@ from django.db.models import OuterRef
 from django.utils import timezone
 
 from articles.models import Article, Section
-from articles.reading.rows import (
+from articles.reading.cards import (
     byline_names,
     card_from_json,
     card_json,

@@ -6,7 +6,6 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.models import Byline, Image, Section
-from articles.sanitize import clean_body
 from articles.workflow import FIELDS, FK_FIELDS
 from authors.models import Author
 
@@ -16,9 +15,11 @@ def story_from_revision(article, data):
     story = copy.copy(article)
     for name in FIELDS:
         setattr(story, f"{name}_id" if name in FK_FIELDS else name, data.get(name))
-    # The template marks the body safe. A revision was cleaned when it was saved, but perhaps
-    # under an older allowlist: it is cleaned again with today's before anyone sees it.
-    story.body = clean_body(story.body or "")
+    # Every field a save derives, derived from this version (the template marks the body safe:
+    # a revision was cleaned when it was saved, but perhaps under an older allowlist, so it is
+    # cleaned again with today's before anyone sees it).
+    story.body = story.body or ""
+    story.derive_fields()
     story.section = Section.objects.get(pk=data["section"])
     story.hero_image = Image.objects.filter(pk=data.get("hero_image")).first()
     authors = Author.objects.in_bulk([b["author"] for b in data.get("bylines", [])])

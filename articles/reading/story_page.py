@@ -20,20 +20,10 @@ from taggit.models import Tag
 
 from articles.editorial import Correction
 from articles.models import Article, Byline, Image, Section, StoryLink, TaggedArticle
-from articles.reading.rows import (
-    JSONRows,
-    attnames,
-    bylines_from,
-    bylines_json,
-    card_from_json,
-    card_json,
-    decode,
-    from_json,
-    from_row,
-    json_of,
-)
+from articles.reading.cards import bylines_from, bylines_json, card_from_json, card_json
 from articles.related import StoryLinks
 from authors.models import Author
+from common.jsonrows import JSONRows, attnames, decode, from_json, from_row, json_of
 from common.prepared import CompiledQuery, text_marker, time_marker
 
 ARTICLE_SKIPS = {"search_vector"}

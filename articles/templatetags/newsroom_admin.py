@@ -4,6 +4,7 @@ from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.utils import timezone
 
+from articles import publication
 from articles.admin import dates as admin_dates
 from articles.models import Article, Correction
 
@@ -28,7 +29,7 @@ def newsroom_dashboard(context):
             (
                 "My drafts",
                 stories.filter(created_by=user)
-                .exclude(status__in=Article.VISIBLE_STATES)
+                .exclude(publication.in_visible_state())
                 .order_by("-modified_at")[:LIMIT],
                 "Nothing in progress.",
             ),
@@ -40,9 +41,7 @@ def newsroom_dashboard(context):
             (
                 "Scheduled in the next 24 hours",
                 stories.filter(
-                    status=Article.Status.SCHEDULED,
-                    published_at__gt=now,
-                    published_at__lte=now + timedelta(hours=24),
+                    publication.not_yet(now), published_at__lte=now + timedelta(hours=24)
                 ).order_by("published_at")[:LIMIT],
                 "Nothing scheduled.",
             ),

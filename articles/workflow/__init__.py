@@ -30,6 +30,11 @@ from articles.workflow.actions import (
     submit,
     unpublish,
 )
+from articles.workflow.bulk import (
+    SYSTEM,
+    NewStory,
+    create_many,
+)
 from articles.workflow.revisions import (
     latest_data,
     normalise,
@@ -78,4 +83,7 @@ __all__ = [
     "share_preview",
     "submit",
     "unpublish",
+    "SYSTEM",
+    "NewStory",
+    "create_many",
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import pagecache
-from articles import related
+from articles import publication, related
 from articles.models import (
     Article,
     Byline,
@@ -367,10 +367,10 @@ def publish_due(now=None) -> list[int]:
     """
     now = now or timezone.now()
     done = []
-    due = Article.objects.filter(status=Status.SCHEDULED, published_at__lte=now)
+    due = Article.objects.filter(publication.due(now))
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            claimed = Article.objects.filter(pk=pk, status=Status.SCHEDULED).update(
+            claimed = Article.objects.filter(publication.due(now), pk=pk).update(
                 status=Status.PUBLISHED, modified_at=now
             )
             if claimed == 1:
@@ -380,14 +380,12 @@ def publish_due(now=None) -> list[int]:
                 # Stories published since it was scheduled: its links and theirs, again.
                 related.after_commit(related.relink_neighbours, pk)
                 done.append(pk)
-    expired = Article.objects.filter(
-        Q(status__in=Article.VISIBLE_STATES), unpublish_at__lte=now, published_at__lte=now
-    )
+    expired = Article.objects.filter(publication.ended(now))
     for pk in expired.values_list("pk", flat=True):
         with transaction.atomic():
-            claimed = Article.objects.filter(
-                pk=pk, status__in=Article.VISIBLE_STATES, unpublish_at__lte=now
-            ).update(status=Status.UNPUBLISHED, unpublish_at=None, modified_at=now)
+            claimed = Article.objects.filter(publication.ended(now), pk=pk).update(
+                status=Status.UNPUBLISHED, unpublish_at=None, modified_at=now
+            )
             if claimed == 1:
                 article = Article.objects.get(pk=pk)
                 _audit(article, Action.UNPUBLISH, None, note="Scheduled unpublish")

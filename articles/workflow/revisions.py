@@ -24,9 +24,7 @@ log = logging.getLogger(__name__)
 
 def snapshot(article: Article) -> dict:
     """The story's editorial content as stored in the row, bylines, tags and picks."""
-    data = {}
-    for name in FIELDS:
-        data[name] = getattr(article, f"{name}_id" if name in FK_FIELDS else name)
+    data = row_content(article)
     data["bylines"] = [
         {"author": b.author_id, "role": b.role}
         for b in Byline.objects.filter(article=article).order_by("position", "pk")
@@ -38,6 +36,18 @@ def snapshot(article: Article) -> dict:
         .values_list("to_article_id", flat=True)
     )
     return data
+
+
+def row_content(article: Article) -> dict:
+    """The revision fields of the row (not bylines, tags, picks): shared with the bulk entry
+    point, which builds the same snapshot without asking the database."""
+    return {name: getattr(article, f"{name}_id" if name in FK_FIELDS else name) for name in FIELDS}
+
+
+def assign_content(article: Article, data: dict) -> None:
+    """Put ``data``'s revision fields on the row (unsaved)."""
+    for name in FIELDS:
+        setattr(article, f"{name}_id" if name in FK_FIELDS else name, data.get(name))
 
 
 def normalise(data: dict, article: Article) -> dict:
@@ -71,8 +81,7 @@ def normalise(data: dict, article: Article) -> dict:
 def _apply(article: Article, data: dict):
     """Make the row (and its bylines, tags, picks) hold ``data``."""
     old_slug = article.slug
-    for name in FIELDS:
-        setattr(article, f"{name}_id" if name in FK_FIELDS else name, data.get(name))
+    assign_content(article, data)
     if article.slug != old_slug and article.published_at and article.status != Status.NOT_PUBLISHED:
         # Readers and search engines know the old address: keep it working with a 301.
         SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": article})

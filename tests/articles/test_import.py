@@ -182,13 +182,22 @@ class ImportArticlesTests(ImportTestCase):
                 self.assertIsNone(revision.created_by)
                 self.assertEqual(revision.data, workflow.snapshot(story))
 
-    def test_each_story_has_one_audit_entry_naming_the_file(self):
-        entries = AuditEntry.objects.filter(article__slug="harbour-plan-approved-0")
+    def test_each_story_has_the_audit_entries_of_create_and_publish_naming_the_file(self):
+        # As workflow.create + workflow.publish write them (the bulk entry point's rule).
+        entries = AuditEntry.objects.filter(article__slug="harbour-plan-approved-0").order_by("pk")
         self.assertEqual(
             list(entries.values_list("action", "note", "revision_number", "user")),
-            [("create", f"Imported from {self.path}", 1, None)],
+            [
+                ("create", f"Imported from {self.path}", 1, None),
+                ("publish", f"Imported from {self.path}", 1, None),
+            ],
         )
-        self.assertEqual(AuditEntry.objects.count(), 3)
+        scheduled = AuditEntry.objects.filter(article__slug="budget-day-next-year-2")
+        self.assertEqual(
+            list(scheduled.order_by("pk").values_list("action", flat=True)),
+            ["create", "schedule"],
+        )
+        self.assertEqual(AuditEntry.objects.count(), 6)
 
     def test_imported_stories_render_on_every_reader_page(self):
         story = self.story("harbour-plan-approved-0")
@@ -439,7 +448,7 @@ class StreamAndProgressTests(ImportTestCase):
         self.assertEqual(Article.objects.count(), 3)
 
     def test_progress_goes_to_stderr_batch_by_batch(self):
-        with mock.patch("articles.management.commands.import_articles.BATCH_SIZE", 2):
+        with mock.patch("articles.workflow.bulk.BATCH_SIZE", 2):
             _path, out, err = self.run_import(corpus())
         self.assertIn("\r  0/3 articles    0%", err)
         self.assertIn("\r  2/3 articles   66%", err)

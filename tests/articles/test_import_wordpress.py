@@ -16,7 +16,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles import workflow
-from articles.management.commands.import_articles import BulkWriter
+from articles.importing.writer import BulkWriter
 from articles.models import (
     Article,
     AuditEntry,
