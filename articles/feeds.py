@@ -124,7 +124,7 @@ class LatestStories(Feed):
         host = feed_host(source.request)
         for story in stories:
             story.feed_id = story_id(host, story)
-        # For the page cache (articles.cache): a change to any of these purges this feed.
+        # For the page cache (articles/purging.py): a change to any of these purges this feed.
         pagecache.depends_on(source.request, "feeds", self.subject_key(source), "listings")
         pagecache.depends_on(
             source.request, *{f"tag:{tag.pk}" for story in stories for tag in story.tags.all()}

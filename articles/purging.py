@@ -11,6 +11,8 @@ from django.db.models.signals import post_delete, post_save
 
 import pagecache
 
+from . import publication
+
 # Pages (and the schedule) that any public change to any story can change. The schedule: a
 # story scheduled, published or taken down changes the next scheduled change, which each web
 # process remembers until NEXT_CHANGE_KEY is purged.
@@ -45,15 +47,10 @@ def next_scheduled_change(since):
     hook; every workflow step that moves either time purges SITE_WIDE, NEXT_CHANGE_KEY with it."""
     from .models import Article
 
+    # The rule's own parts (articles/publication.py): where its answer next changes by the clock.
     upcoming = [
-        Article.objects.filter(status=Article.Status.SCHEDULED, published_at__gt=since)
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first(),
-        Article.objects.filter(status__in=Article.VISIBLE_STATES, unpublish_at__gt=since)
-        .order_by("unpublish_at")
-        .values_list("unpublish_at", flat=True)
-        .first(),
+        Article.objects.filter(rows).order_by(column).values_list(column, flat=True).first()
+        for column, rows in publication.upcoming_changes(since)
     ]
     moments = [moment for moment in upcoming if moment]
     return min(moments) if moments else None

@@ -136,3 +136,16 @@ class VisibilityRuleTests(TestCase):
         for pk, story in before.items():
             with self.subTest(after=self.cases[pk]):
                 self.assertEqual(Article.objects.get(pk=pk).is_live, story.is_live)
+
+    def test_page_cache_expiry_is_the_next_moment_the_rule_changes_its_answer(self):
+        from articles.purging import next_scheduled_change
+
+        def live_at(moment):
+            with time_machine.travel(moment, tick=False):
+                return {s.pk for s in Article.objects.filter(pk__in=self.cases) if s.is_live}
+
+        change = next_scheduled_change(NOW)
+        self.assertEqual(change, TIMES["a moment ahead"])
+        # Nothing changes before it; something does at it.
+        self.assertEqual(live_at(change - timedelta(microseconds=1)), live_at(NOW))
+        self.assertNotEqual(live_at(change), live_at(NOW))
