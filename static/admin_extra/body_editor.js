@@ -11,7 +11,8 @@
 //   (the same rules as articles/sanitize.py, so what the editor shows is what is stored);
 // - Enter on a selected picture or figure, or in a caption, starts a paragraph after the
 //   figure; typing with a picture selected writes into that paragraph;
-// - Backspace or Delete on a selected picture removes its whole figure, caption included;
+// - Backspace or Delete on a selected picture removes its whole figure, caption included; in an
+//   empty caption, the caption;
 // - whatever else leaves a picture without a source (a paste, a drag) is repaired at once:
 //   the broken picture goes, and a caption it leaves becomes a paragraph.
 
@@ -116,6 +117,15 @@ export const Figure = PackageFigure.extend({
     const remove = () => {
       const { state, view } = this.editor
       const { selection } = state
+      const { $from } = selection
+      if (selection.empty && $from.parent.type.name === "caption" && !$from.parent.content.size) {
+        // In an empty caption: the caption goes, the picture stays selected.
+        const at = $from.before()
+        const tr = state.tr.delete(at, at + $from.parent.nodeSize)
+        const image = tr.doc.resolve(at).nodeBefore
+        view.dispatch(tr.setSelection(NodeSelection.create(tr.doc, at - image.nodeSize)))
+        return true
+      }
       if (!(selection instanceof NodeSelection) || selection.node.type.name !== "image") {
         return false
       }

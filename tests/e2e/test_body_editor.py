@@ -90,6 +90,27 @@ class BodyEditorPictureTests(BrowserTestCase):
             "<p>The council debated the argument.</p><p>What the plan means for residents.</p>",
         )
 
+    def test_a_caption_added_to_a_bare_picture_and_an_empty_one_taken_away(self):
+        self.story.body = f"<p>Intro.</p>{self.picture}<p>End.</p>"
+        self.story.save()
+        page = self.edit()
+        page.locator(f"{EDITOR} img").click()
+        page.get_by_role("button", name="Add caption").click()
+        page.keyboard.type("A new caption.")
+        self.assertEqual(
+            self.save(page),
+            f"<p>Intro.</p><figure>{self.picture}<figcaption>A new caption.</figcaption>"
+            "</figure><p>End.</p>",
+        )
+        page.locator(f"{EDITOR} figcaption").click()
+        page.keyboard.press("End")
+        for _ in range(len("A new caption.") + 1):
+            page.keyboard.press("Backspace")
+        self.assertEqual(page.locator(f"{EDITOR} figcaption").count(), 0)
+        self.assertEqual(
+            self.save(page), f"<p>Intro.</p><figure>{self.picture}</figure><p>End.</p>"
+        )
+
     def test_a_story_opened_and_saved_keeps_its_html(self):
         stored = self.story.body
         page = self.edit()
