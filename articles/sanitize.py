@@ -83,11 +83,20 @@ def clean_body(html: str) -> str:
     return CleanHTML("" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned)
 
 
+# In a stored (nh3-serialised) body: a picture whose src is missing or blank, and a caption
+# not straight after a picture's tag (outside a figure, or in a figure without a picture).
+_PICTURE_WITHOUT_SOURCE = re.compile(r'<img(?![^>]*\ssrc="[^"]*[^"\s])[^>]*>')
+_CAPTION = re.compile(r"(<img\s[^>]*>)?<figcaption")
+
+
 def shown_body(body: str) -> str:
     """The body as readers get it. Bodies stored before pictures were checked can hold a
     figure with a picture without a source, or a caption outside any figure (the editor made
     them): those are reshaped here as a save would, so no reader sees a caption without a
-    picture. Bodies without a picture or caption (most) are returned as they are, unparsed."""
+    picture. Other bodies (all saved since) are returned as they are, unparsed."""
     if not body or ("<img" not in body and "<figcaption" not in body):
         return body
-    return clean_body(body)
+    broken = _PICTURE_WITHOUT_SOURCE.search(body) or any(
+        m.group(1) is None for m in _CAPTION.finditer(body)
+    )
+    return clean_body(body) if broken else body

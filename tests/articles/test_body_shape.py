@@ -139,8 +139,24 @@ class ReaderTests(TestCase):
         self.assertNotIn("&lt;img&gt;&lt;figcaption&gt;", feed)
         self.assertIn("&lt;p&gt;A typed sentence.&lt;/p&gt;", feed)
 
-    def test_bodies_without_pictures_are_shown_as_stored(self):
-        self.assertIs(shown_body(body := "<p>Plain</p>"), body)
+    def test_sound_bodies_are_shown_as_stored_without_parsing(self):
+        for body in ["<p>Plain</p>", *(str(clean_body(s)) for s in SAMPLES)]:
+            with self.subTest(body=body):
+                self.assertIs(shown_body(body), body)
+
+    def test_every_broken_shape_is_repaired_for_readers(self):
+        for broken in [
+            "<figure><img><figcaption>Typed</figcaption></figure>",
+            '<figure><img src="" alt="x"></figure>',
+            '<p>a <img src="  "> b</p>',
+            "<figure><img></figure><figcaption>Typed</figcaption>",
+            "<figcaption>Alone</figcaption>",
+            "<figure><figcaption>No picture</figcaption></figure>",
+            f"<figure>{PICTURE}</figure><p>x</p><figcaption>Stray</figcaption>",
+        ]:
+            with self.subTest(broken=broken):
+                self.assertEqual(shown_body(broken), clean_body(broken))
+                self.assertNotEqual(shown_body(broken), broken)
 
     def test_the_preview_shows_it_repaired_too(self):
         self.client.force_login(make_user("chief", superuser=True))
