@@ -26,7 +26,10 @@ import {
 
 const { NodeSelection, TextSelection } = pm.state
 
-const usableSource = (src) => typeof src === "string" && src.trim() !== ""
+// A source the server keeps: not blank, and not a data: URL (articles/sanitize.py allows
+// http(s) and relative addresses only).
+const usableSource = (src) =>
+  typeof src === "string" && src.trim() !== "" && !/^data:/i.test(src.trim())
 
 // The figure the selection is on or in (a selected figure, a selected picture in it, or a
 // cursor in its caption), as { node, pos }; null elsewhere.

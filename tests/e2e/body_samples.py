@@ -22,6 +22,8 @@ SAMPLES = [
     "<figure><img></figure><figcaption>A typed sentence.</figcaption><p>What the plan means.</p>",
     '<figure><img src="" alt="nothing"><figcaption>Nothing to see</figcaption></figure>',
     "<figcaption>Stray caption</figcaption>",
+    '<figure><img src="data:image/png;base64,iVBORw0KGgo=" alt="Inline">'
+    "<figcaption>Inline data</figcaption></figure>",
     # Pictures outside figures.
     PICTURE,
     f"<p>Text before {PICTURE} and after.</p>",

@@ -41,14 +41,22 @@ class BodyEditorPictureTests(BrowserTestCase):
         page.fill("#id_username", self.user.username)
         page.fill("#id_password", "pw-123456789")
         page.click("input[type=submit]")
+        self.ready(page)
+        return page
+
+    @staticmethod
+    def ready(page):
         page.locator(EDITOR).wait_for()
         page.wait_for_function("() => window.bodyEditor")
-        return page
+        # Pictures loaded, so nothing moves under a click.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.ProseMirror img')].every(i => i.complete)"
+        )
 
     def save(self, page):
         page.click("input[name=_continue]")
         page.wait_for_selector(".messagelist")
-        page.locator(EDITOR).wait_for()
+        self.ready(page)
         return Article.objects.get(pk=self.story.pk).body
 
     def test_enter_on_a_selected_picture_then_typing_writes_a_paragraph_after_the_figure(self):
