@@ -1,8 +1,13 @@
-"""The one allowlist for story HTML.
+"""The one allowlist for story HTML, and the one shape of it.
 
 Bodies are cleaned with nh3 when an article is saved (not when it is shown), so every path that
 writes a body (the admin editor, imports, the demo seeder, a shell) gets the same guarantee and
 templates may mark exactly this field safe.
+
+After nh3, the body is put into the shape the editor's schema gives it (articles/bodyshape.py):
+a picture has a usable source, a figure holds one picture and at most one caption, a caption
+lives only in a figure, text sits in blocks. Opening a story in the editor and saving it back
+untouched therefore stores the same HTML, and readers never get a caption without a picture.
 """
 
 import html
@@ -10,8 +15,12 @@ import re
 
 import nh3
 
+from . import bodyshape
+
+# What the editor can write (no <code>: it has no such mark, and would drop it on the next
+# edit; articles/bodyshape.py keeps the words).
 ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup", "code",
+    "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup",
     "ul", "ol", "li", "blockquote", "a", "img", "figure", "figcaption", "hr",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
@@ -69,6 +78,25 @@ def clean_body(html: str) -> str:
     """Return story HTML with everything outside the allowlist removed."""
     if type(html) is CleanHTML:
         return html
-    cleaned = _cleaner.clean(html or "").strip()
+    cleaned = bodyshape.reshape(_cleaner.clean(html or ""))
     # The editor always leaves at least one empty paragraph; an empty body should be empty.
     return CleanHTML("" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned)
+
+
+# In a stored (nh3-serialised) body: a picture whose src is missing or blank, and a caption
+# not straight after a picture's tag (outside a figure, or in a figure without a picture).
+_PICTURE_WITHOUT_SOURCE = re.compile(r'<img(?![^>]*\ssrc="[^"]*[^"\s])[^>]*>')
+_CAPTION = re.compile(r"(<img\s[^>]*>)?<figcaption")
+
+
+def shown_body(body: str) -> str:
+    """The body as readers get it. Bodies stored before pictures were checked can hold a
+    figure with a picture without a source, or a caption outside any figure (the editor made
+    them): those are reshaped here as a save would, so no reader sees a caption without a
+    picture. Other bodies (all saved since) are returned as they are, unparsed."""
+    if not body or ("<img" not in body and "<figcaption" not in body):
+        return body
+    broken = _PICTURE_WITHOUT_SOURCE.search(body) or any(
+        m.group(1) is None for m in _CAPTION.finditer(body)
+    )
+    return clean_body(body) if broken else body

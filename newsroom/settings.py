@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from django_prose_editor import config as prose_config
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -220,6 +222,20 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# The story body's Figure, Caption and Image (static/admin_extra/body_editor.js) replace
+# django-prose-editor's: a caption only inside a figure, a figure only around a picture with a
+# source, Enter after a picture starts a paragraph. Same HTML as the package's, so the same
+# allowlists (articles/sanitize.py has the server's).
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("admin_extra/body_editor.js")],
+        "extensions": {
+            "Figure": prose_config.process_figure,
+            "Caption": prose_config.html_tags(["figcaption"]),
+            "Image": prose_config.process_image,
+        },
+    }
+]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     # Local disk, written atomically (newsroom/storage.py); S3-compatible storage below.

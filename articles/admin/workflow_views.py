@@ -1,11 +1,10 @@
 """Admin views for the editorial workflow: buttons that POST to articles.workflow, the story's
-history with readable diffs, staff preview of any revision, and the soft editing lock.
+history with readable diffs (articles/admin/diffs.py), staff preview of any revision, and the soft editing lock.
 
 Every view checks permission on the server (workflow functions raise PermissionDenied, which
 the admin answers with 403); the buttons a template hides are a convenience, not the guard.
 """
 
-import difflib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,27 +15,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from articles import workflow
+from articles.admin.diffs import revision_changes
 from articles.models import Article, AuditEntry, Correction, PreviewLink, Revision
-
-FIELD_LABELS = {
-    "headline": "Headline",
-    "slug": "Slug",
-    "standfirst": "Standfirst",
-    "body": "Body",
-    "section": "Section",
-    "hero_image": "Hero image",
-    "hero_caption": "Hero caption",
-    "seo_title": "SEO title",
-    "seo_description": "SEO description",
-    "is_lead": "Lead story",
-    "bylines": "Bylines",
-    "tags": "Tags",
-    "related": "Related picks",
-}
 
 
 class BadTime(ValueError):
@@ -67,49 +50,6 @@ def parse_local_datetime(raw: str):
             "then). Choose another time."
         )
     return aware
-
-
-def word_diff(old: str, new: str):
-    """Inline word diff with <del>/<ins>, every word escaped."""
-    a, b = old.split(), new.split()
-    parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            parts.append(("{}", " ".join(a[i1:i2])))
-        if op in {"delete", "replace"}:
-            parts.append(("<del>{}</del>", " ".join(a[i1:i2])))
-        if op in {"insert", "replace"}:
-            parts.append(("<ins>{}</ins>", " ".join(b[j1:j2])))
-    return format_html_join(" ", "{}", ((format_html(tpl, text),) for tpl, text in parts))
-
-
-def describe(name, value, names):
-    if name == "bylines":
-        return ", ".join(
-            f"{names['authors'].get(b['author'], b['author'])} ({b['role']})" for b in value
-        )
-    if name == "section":
-        return names["sections"].get(value, str(value))
-    if name in {"tags", "related"}:
-        return ", ".join(str(v) for v in value)
-    if name == "body":
-        return strip_tags(value or "")
-    return "" if value is None else str(value)
-
-
-def revision_changes(previous: dict | None, current: dict, names) -> list[dict]:
-    """What changed from ``previous`` to ``current``, field by field, as readable diffs."""
-    changes = []
-    for name, label in FIELD_LABELS.items():
-        old = describe(
-            name,
-            (previous or {}).get(name, "" if name not in {"bylines", "tags", "related"} else []),
-            names,
-        )
-        new = describe(name, current.get(name), names)
-        if old != new:
-            changes.append({"label": label, "diff": word_diff(old, new)})
-    return changes
 
 
 class ArticleWorkflowAdminMixin:

@@ -24,10 +24,10 @@ EDITOR_MARKUP = (
     "the budget story</a>.<br>A second line.</p>"
     "<h3>Who voted</h3><h4>Against</h4>"
     "<ul><li>One</li><li>Two <u>underlined</u> <s>struck</s></li></ul>"
-    '<ol start="3"><li>Three</li><li>H<sub>2</sub>O and x<sup>2</sup> and <code>a &lt; b</code></li></ol>'
+    '<ol start="3"><li>Three</li><li>H<sub>2</sub>O and x<sup>2</sup> and a &lt; b</li></ol>'
     "<blockquote><p>“We had no choice,” said the leader &amp; her deputy.</p></blockquote>"
     '<figure><img src="https://example.org/media/chart.png" alt="A chart of the vote" '
-    'width="640" height="360" title="Chart"><figcaption>Source: the council</figcaption></figure>'
+    'title="Chart" width="640" height="360"><figcaption>Source: the council</figcaption></figure>'
     "<hr><p>1 &lt; 2 &gt; 0</p>"
 )
 
@@ -57,13 +57,12 @@ class BodyCorpusTests(TestCase):
 
     def test_urls_with_hidden_schemes_are_dropped(self):
         # nh3 checks the scheme as written; these hide "javascript:" behind characters some
-        # browsers skip, and lose their href or src.
+        # browsers skip, and lose their href or src: the link is then its words, and a picture
+        # without a source is no picture.
         for url in ["\x7fjavascript:alert(1)", "java\u00adscript:alert(1)", "\u2028javascript:x"]:
             with self.subTest(url=url):
-                self.assertEqual(
-                    clean_body(f'<a href="{url}">x</a>'), '<a rel="noopener noreferrer">x</a>'
-                )
-                self.assertEqual(clean_body(f'<img src="{url}" alt="a">'), '<img alt="a">')
+                self.assertEqual(clean_body(f'<p><a href="{url}">x</a></p>'), "<p>x</p>")
+                self.assertEqual(clean_body(f'<img src="{url}" alt="a">'), "")
 
     def test_editor_markup_survives_unchanged(self):
         expected = EDITOR_MARKUP.replace(
