@@ -111,6 +111,8 @@ AXES_COOLOFF_TIME = float(env_str("LOGIN_COOLOFF_HOURS", "1"))
 # What attempts are recorded and cleared by (the handler applies the two limits itself).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# No "AXES: BEGIN version ..." banner on stderr at the start of every manage.py command.
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # Failed attempts are stored with the form data: never the password or a two-factor code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]

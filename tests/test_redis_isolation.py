@@ -77,4 +77,3 @@ class RedisIsolationTests(SimpleTestCase):
         self.assertEqual(sorted(shared.keys()), sorted(k.encode() for k in SENTINELS))
         self.assertEqual(flushes(shared), flushed_before, "a database was flushed")
         self.assertIn("only on the test run's own Redis server", output)  # The flush test not.
-
