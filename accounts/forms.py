@@ -51,7 +51,14 @@ class AdminLoginForm(AdminAuthenticationForm):
     )
 
     def clean(self):
-        cleaned_data = super().clean()
+        try:
+            cleaned_data = super().clean()
+        except forms.ValidationError:
+            if self.cleaned_data.get("username"):
+                two_factor.same_work_as_a_code_check(
+                    self.cleaned_data["username"], self.cleaned_data.get("otp_token", "")
+                )
+            raise
         user = self.get_user()
         if user is not None and two_factor.is_enrolled(user):
             device, _error = two_factor.verify_code(user, cleaned_data.get("otp_token", ""))

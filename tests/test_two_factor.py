@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from axes.models import AccessAttempt
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -254,6 +256,28 @@ class LoginTests(TwoFactorTestCase):
                 self.assertNotSignedIn()
         # Each counted as a failed login.
         self.assertEqual(AccessAttempt.objects.get(username="reporter").failures_since_start, 10)
+
+    @override_settings(AXES_FAILURE_LIMIT=20)
+    def test_a_wrong_password_reads_what_a_code_check_reads(self):
+        """The time a refusal takes should not tell a right password from a wrong one: a wrong
+        password makes the same reads of the two-factor tables a wrong code does (only the
+        device's own throttle count is not written)."""
+
+        def otp_reads(**login):
+            with CaptureQueriesContext(connection) as queries:
+                self.assertContains(self.login("reporter", **login), REFUSED)
+            return [
+                query["sql"].split(" WHERE ")[0]
+                for query in queries.captured_queries
+                if query["sql"].startswith("SELECT") and '"otp_' in query["sql"]
+            ]
+
+        for code in ["000000" if code_for(self.device) != "000000" else "111111", "zulu9999", ""]:
+            with self.subTest(code=code):
+                right = otp_reads(code=code)
+                wrong = otp_reads(password="wrong", code=code)
+                self.assertEqual(len(wrong), len(right), (wrong, right))
+                self.assertTrue(right)
 
     def test_a_backup_code_works_once(self):
         ok = self.login("reporter", code="ALPHA 234")
