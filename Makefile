@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test lint format setup serve clean
+.PHONY: run prod test lint format setup serve clean
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -29,6 +29,12 @@ run: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+## prod: the same site with the production settings, on this machine: DEBUG off, a secret key
+## made once in var/, ALLOWED_HOSTS localhost, collectstatic, migrate, demo content once, the
+## Redis cache (REDIS_URL), gunicorn on PORT (8000). ops/run_local_production.sh; README.
+prod: setup
+	PY=$(PY) ops/run_local_production.sh
 
 ## test: lint, format check, migrations check, whole pytest suite (PostgreSQL when DATABASE_URL is set)
 test: setup node_modules/.installed

@@ -4,13 +4,21 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from . import two_factor
 
 
+class CodeInput(forms.TextInput):
+    """A one-time code is never typed back into the page it was refused on (like a password):
+    it was used up or wrong, and the page then differs by nothing from any other refusal."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
 def code_field(label="Code", help_text=""):
     return forms.CharField(
         label=label,
         required=False,
         max_length=32,
         help_text=help_text,
-        widget=forms.TextInput(
+        widget=CodeInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
@@ -21,9 +29,20 @@ class AdminLoginForm(AdminAuthenticationForm):
     a code from their authenticator app or a backup code.
 
     The password is checked first (by ``authenticate``, where django-axes counts failures and
-    refuses locked-out clients); a missing or wrong code is then a form error and is recorded
-    as a failed login too, so guessing codes locks out just like guessing passwords.
+    refuses locked-out clients); a missing or wrong code is then recorded as a failed login
+    too, so guessing codes locks out just like guessing passwords.
+
+    A wrong password and a right password with a missing, wrong or throttled code give the
+    same page: one message, no field error, same status. Anything else would tell someone
+    guessing that the password was right (and that the account uses two-factor login).
     """
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": "Please enter the correct %(username)s and password for a staff "
+        "account, and the two-factor code if you have turned two-factor login on. Note that "
+        "both fields may be case-sensitive.",
+    }
 
     otp_token = code_field(
         label="Two-factor code",
@@ -32,14 +51,22 @@ class AdminLoginForm(AdminAuthenticationForm):
     )
 
     def clean(self):
-        cleaned_data = super().clean()
+        try:
+            cleaned_data = super().clean()
+        except forms.ValidationError:
+            if self.cleaned_data.get("username"):
+                two_factor.same_work_as_a_code_check(
+                    self.cleaned_data["username"], self.cleaned_data.get("otp_token", "")
+                )
+            raise
         user = self.get_user()
         if user is not None and two_factor.is_enrolled(user):
-            device, error = two_factor.verify_code(user, cleaned_data.get("otp_token", ""))
+            device, _error = two_factor.verify_code(user, cleaned_data.get("otp_token", ""))
             if device is None:
                 two_factor.record_failed_login(self.request, cleaned_data.get("username", ""))
                 self.user_cache = None
-                raise forms.ValidationError({"otp_token": error})
+                # The wrong password's error, word for word (its message, code and params).
+                raise self.get_invalid_login_error()
             # django-otp's user_logged_in handler records the device in the session.
             user.otp_device = device
         return cleaned_data

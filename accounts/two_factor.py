@@ -11,6 +11,7 @@ from base64 import b32encode
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.utils import timezone
@@ -64,6 +65,22 @@ def verify_code(user, code: str):
             if device.verify_token(code):
                 return device, None
     return None, "That code is not right. Check your authenticator app and try again."
+
+
+def same_work_as_a_code_check(username: str, code: str) -> None:
+    """For a login whose password was wrong: the reads checking a code makes (the person's
+    devices, locked as the check locks them), so that how long a refusal takes does not say
+    whether the password was right. Nothing is verified, counted or changed."""
+    code = "".join((code or "").split()).lower()
+    owner = {f"user__{get_user_model().USERNAME_FIELD}": username}
+    TOTPDevice.objects.filter(confirmed=True, **owner).exists()
+    if not code:
+        return
+    model = TOTPDevice if (len(code) == 6 and code.isdigit()) else StaticDevice
+    with transaction.atomic():
+        devices = list(model.objects.filter(confirmed=True, **owner).select_for_update())
+        if model is StaticDevice:
+            StaticToken.objects.filter(device__in=devices, token=code).first()
 
 
 def throttled_message(extra) -> str:

@@ -55,11 +55,25 @@ class Result:
 class DemoSeeder:
     """Builds the demo site. Each public method creates one kind of thing."""
 
-    def __init__(self, seed: int, story_count: int, log=lambda message: None):
+    def __init__(
+        self,
+        seed: int,
+        story_count: int,
+        log=lambda message: None,
+        progress=lambda phase, done: None,
+    ):
+        """``log(message)`` for --verbosity 2; ``progress(phase, done)`` after each author,
+        image and story (phases as in ``phases()``)."""
         self.log = log
+        self.progress = progress
+        self.story_count = story_count
         self.now = timezone.now()
         self.planner = Planner(seed, story_count, self.now)
         self.result = Result()
+
+    def phases(self) -> dict[str, int]:
+        """The steps of the run, phase by phase, for a progress bar."""
+        return {"authors": len(STAFF), "images": IMAGE_COUNT, "stories": self.story_count}
 
     def run(self) -> Result:
         """Seed the site; the caller holds the transaction (and removes files on failure)."""
@@ -127,6 +141,7 @@ class DemoSeeder:
                 self.store(author.photo, f"{slug}.jpg", jpeg_bytes(portrait, 82))
                 author.save()
             authors[person.name] = author
+            self.progress("authors", index + 1)
         self.log(f"Authors: {len(authors)}")
         return authors
 
@@ -148,17 +163,19 @@ class DemoSeeder:
             self.store(image.file, name, jpeg_bytes(picture, 80))
             image.save()
             images[spec.slug].append(image)
+            self.progress("images", index + 1)
         self.log(f"Images: {IMAGE_COUNT}")
         return images
 
     def create_stories(self, plan: list[PlannedStory]) -> None:
         """Oldest first, so every pick names a story already written."""
         created: dict[int, int] = {}  # id(planned story) -> row id
-        for story in plan:
+        for done, story in enumerate(plan, start=1):
             data = dict(story.data, related=[created[id(pick)] for pick in story.picks])
             article = self.write(story, data)
             created[id(story)] = article.pk
             self.result.picks += len(story.picks)
+            self.progress("stories", done)
         self.result.stories = len(plan)
         self.log(f"Stories: {len(plan)} ({self.result.updates} updated later)")
 

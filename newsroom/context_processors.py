@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.utils.functional import SimpleLazyObject
 
 from articles.reading.navigation import navigation_sections
@@ -6,7 +7,11 @@ from articles.reading.navigation import navigation_sections
 
 def site(request):
     """The outlet's name, links and navigation, for the site chrome on every page."""
-    canonical = request.build_absolute_uri(request.path)
+    try:
+        canonical = request.build_absolute_uri(request.path)
+    except DisallowedHost:
+        # The 400 page for a Host not in ALLOWED_HOSTS: this site's own address, not a 500.
+        canonical = settings.NEWSROOM_SITE_URL.rstrip("/") + request.path
     # Only the parameter this page is paged by, as the view read it (a number it served, or
     # an archive cursor it accepted): "?page=7" on an archive paged by cursor is page one, and
     # naming it canonical would make every such address a copy for search engines.

@@ -103,12 +103,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling (django-axes): 5 failures lock the account from that address, and any
-# account from an address that keeps failing (credential stuffing), for an hour.
+# Login throttling (django-axes, two limits: accounts/throttling.py): 5 failures lock that
+# account from that address; only 50 (credential stuffing, not one person's typos behind a
+# newsroom's shared NAT) lock every account from the address. For an hour.
+AXES_HANDLER = "accounts.throttling.NewsroomAxesHandler"
 AXES_FAILURE_LIMIT = int(env_str("LOGIN_FAILURE_LIMIT", "5"))
+NEWSROOM_ADDRESS_FAILURE_LIMIT = int(env_str("LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = float(env_str("LOGIN_COOLOFF_HOURS", "1"))
+# What attempts are recorded and cleared by (the handler applies the two limits itself).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# No "AXES: BEGIN version ..." banner on stderr at the start of every manage.py command.
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # Failed attempts are stored with the form data: never the password or a two-factor code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]

@@ -4,6 +4,24 @@ import tempfile
 import pytest
 from django.test import override_settings
 
+from tests import redis_server
+
+_private_redis = redis_server.PrivateServer()
+
+
+def pytest_configure(config):
+    """The Redis tests get a redis-server of their own (tests/redis_server.py), started before
+    the test modules are imported (they read its address), unless TEST_REDIS_URL names one."""
+    _private_redis.start()
+
+
+def pytest_unconfigure(config):
+    _private_redis.stop()
+
+
+def pytest_report_header(config):
+    return redis_server.describe()
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_media_and_cache():
@@ -25,7 +43,13 @@ def _isolated_media_and_cache():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
-    cache.clear()
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        # clear() is FLUSHDB: on Redis only the keys under the test's own prefix go.
+        redis_server.forget_keys(f"{cache.key_prefix}:", cache._servers[0])
+    else:
+        cache.clear()
     yield

@@ -22,6 +22,7 @@ from pagecache import api as page_api
 from pagecache import mirror as page_mirror
 from pagecache import store as page_store
 from pagecache.middleware import page_key
+from tests import redis_server
 from tests.factories import make_article, make_author, make_section, make_user
 
 
@@ -191,10 +192,12 @@ class PageCacheTests(TestCase):
         self.assertEqual(again.status_code, 304)
 
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
-# An empty database of the same Redis that a test may flush (a flush of any database tells every
-# tracking connection to forget everything).
-SCRATCH_REDIS_DB = int(os.environ.get("TEST_REDIS_SCRATCH_DB", "10"))
+# The tests' own Redis (tests/redis_server.py): a server of this run's, or, with TEST_REDIS_URL,
+# a shared one where only keys under RUN_PREFIX are written and deleted.
+REDIS_URL = redis_server.url()
+# Another database of that Redis, which one test flushes (a flush of any database tells every
+# tracking connection to forget everything): only ever on the run's own server.
+SCRATCH_REDIS_DB = 10
 
 
 @contextmanager
@@ -226,12 +229,7 @@ def redis_commands():
 
 
 def redis_available() -> bool:
-    try:
-        import redis
-
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return False
+    return redis_server.available()
 
 
 def redis_cache(prefix):
@@ -245,19 +243,14 @@ def redis_cache(prefix):
 
 
 def forget_redis_keys(prefix):
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
+    redis_server.forget_keys(f"{prefix}:")
 
 
 @unittest.skipUnless(redis_available(), "needs Redis (REDIS_URL in production)")
 class RedisPageCacheTests(PageCacheTests):
     """The same guarantees with Redis, where freshness is checked by a script inside Redis."""
 
-    prefix = f"newsroom-test-{os.getpid()}"
+    prefix = f"{redis_server.RUN_PREFIX}-pages"
 
     def setUp(self):
         super().setUp()
@@ -344,10 +337,10 @@ class RedisPageCacheTests(PageCacheTests):
     def test_a_flush_anywhere_in_redis_empties_the_mirror(self):
         import redis
 
+        if not redis_server.is_private():
+            self.skipTest("flushes a database: only on the test run's own Redis server")
         scratch = redis.Redis.from_url(f"{REDIS_URL.rsplit('/', 1)[0]}/{SCRATCH_REDIS_DB}")
         self.assertEqual(scratch.connection_pool.connection_kwargs["db"], SCRATCH_REDIS_DB)
-        if scratch.dbsize():
-            self.skipTest(f"Redis db {SCRATCH_REDIS_DB} is in use: it would be flushed")
         url = self.story.get_absolute_url()
         self.warm([url])
         scratch.flushdb()  # Redis says "invalidate everything" to every tracking connection.
@@ -554,7 +547,7 @@ class CrossProcessRedisPurgeTests(CrossProcessPurgeTests):
     """The production set-up: gunicorn workers, the admin and the worker share Redis."""
 
     def shared_cache(self):
-        prefix = f"newsroom-xproc-{os.getpid()}"
+        prefix = f"{redis_server.RUN_PREFIX}-xproc"
         self.addCleanup(forget_redis_keys, prefix)
         self.addCleanup(page_mirror.forget_mirrors)
         return redis_cache(prefix), {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from axes.models import AccessAttempt
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -19,12 +21,21 @@ from tests.factories import make_section, make_user
 
 PAGE = "/admin/two-factor/"
 PASSWORD = "pw-123456789"
+# The one message a wrong password and a right password with a wrong code both give.
+REFUSED = "Please enter the correct username and password for a staff account, and the two-factor"
 T0 = datetime(2026, 11, 25, 9, 0, 0, tzinfo=UTC)
 
 
 def code_for(device):
     """The code the person's phone shows (now, by the test's frozen clock)."""
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def page_without_tokens(response) -> str:
+    """The page as a person sees it: the per-response CSRF token and CSP nonce blanked."""
+    page = response.content.decode()
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', page)
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', page)
 
 
 def enrol(user, confirmed=True):
@@ -183,11 +194,11 @@ class LoginTests(TwoFactorTestCase):
 
     def test_an_enrolled_person_needs_a_code(self):
         missing = self.login("reporter")
-        self.assertContains(missing, "Enter the 6-digit code from your authenticator app")
+        self.assertContains(missing, REFUSED)
         self.assertNotSignedIn()
 
         wrong = self.login("reporter", code="123456" if code_for(self.device) != "123456" else "1")
-        self.assertContains(wrong, "That code is not right")
+        self.assertContains(wrong, REFUSED)
         self.assertNotSignedIn()
 
         self.traveller.shift(timedelta(seconds=2))
@@ -207,15 +218,66 @@ class LoginTests(TwoFactorTestCase):
         self.assertEqual(self.login("reporter", code=code).status_code, 302)
         self.client.post("/admin/logout/")
         replay = self.login("reporter", code=code)
-        self.assertContains(replay, "That code is not right")
+        self.assertContains(replay, REFUSED)
         self.assertNotSignedIn()
 
     def test_codes_in_a_row_after_a_miss_wait_a_moment(self):
         self.login("reporter", code="000000" if code_for(self.device) != "000000" else "111111")
         rushed = self.login("reporter", code=code_for(self.device))
-        self.assertContains(rushed, "The last code was not right. Wait ")
-        self.assertNotContains(rushed, "Too many wrong codes")
+        # Refused like any wrong code: a "wait" here would say the password was right.
+        self.assertContains(rushed, REFUSED)
+        self.assertNotContains(rushed, "Wait ")
         self.assertNotSignedIn()
+        self.traveller.shift(timedelta(seconds=2))
+        later = self.login("reporter", code=code_for(self.device))
+        self.assertRedirects(later, "/admin/", fetch_redirect_response=False)
+
+    @override_settings(AXES_FAILURE_LIMIT=20)
+    def test_a_right_password_with_a_bad_code_looks_exactly_like_a_wrong_password(self):
+        """Nothing on the page (status, message, form, field errors) tells someone guessing
+        passwords that they got one right, or that the account uses two-factor login."""
+        other = "000000" if code_for(self.device) != "000000" else "111111"
+        cases = {
+            "wrong code": other,
+            "code refused while throttled after a miss": code_for(self.device),
+            "backup code that does not exist": "zulu9999",
+            "no code": "",
+            "hostile code": "\x00" + "9" * 40,
+        }
+        for case, code in cases.items():
+            with self.subTest(case):
+                right = self.login("reporter", code=code)
+                wrong = self.login("reporter", password="wrong", code=code)
+                self.assertEqual(right.status_code, 200)
+                self.assertEqual(wrong.status_code, 200)
+                self.assertContains(wrong, REFUSED)
+                self.assertEqual(page_without_tokens(right), page_without_tokens(wrong))
+                self.assertNotIn(code or "no code", page_without_tokens(right))
+                self.assertNotSignedIn()
+        # Each counted as a failed login.
+        self.assertEqual(AccessAttempt.objects.get(username="reporter").failures_since_start, 10)
+
+    @override_settings(AXES_FAILURE_LIMIT=20)
+    def test_a_wrong_password_reads_what_a_code_check_reads(self):
+        """The time a refusal takes should not tell a right password from a wrong one: a wrong
+        password makes the same reads of the two-factor tables a wrong code does (only the
+        device's own throttle count is not written)."""
+
+        def otp_reads(**login):
+            with CaptureQueriesContext(connection) as queries:
+                self.assertContains(self.login("reporter", **login), REFUSED)
+            return [
+                query["sql"].split(" WHERE ")[0]
+                for query in queries.captured_queries
+                if query["sql"].startswith("SELECT") and '"otp_' in query["sql"]
+            ]
+
+        for code in ["000000" if code_for(self.device) != "000000" else "111111", "zulu9999", ""]:
+            with self.subTest(code=code):
+                right = otp_reads(code=code)
+                wrong = otp_reads(password="wrong", code=code)
+                self.assertEqual(len(wrong), len(right), (wrong, right))
+                self.assertTrue(right)
 
     def test_a_backup_code_works_once(self):
         ok = self.login("reporter", code="ALPHA 234")
@@ -231,7 +293,7 @@ class LoginTests(TwoFactorTestCase):
         self.client.post("/admin/logout/")
         self.traveller.shift(timedelta(seconds=5))
         again = self.login("reporter", code="alpha234")
-        self.assertContains(again, "That code is not right")
+        self.assertContains(again, REFUSED)
         self.assertNotSignedIn()
 
     @override_settings(AXES_FAILURE_LIMIT=3)
@@ -340,7 +402,7 @@ class ManageTests(TwoFactorTestCase):
         self.assertNotIn("alpha234", tokens)
 
         self.client.post("/admin/logout/")
-        self.assertContains(self.login("reporter", code="alpha234"), "That code is not right")
+        self.assertContains(self.login("reporter", code="alpha234"), REFUSED)
         self.traveller.shift(timedelta(seconds=5))
         self.assertEqual(self.login("reporter", code=shown[0]).status_code, 302)
 

@@ -1,8 +1,9 @@
 """Importing a WordPress export (WXR), as ``manage.py import_wordpress`` does.
 
 The file is what WordPress's Tools > Export writes: RSS 2.0 with the ``wp:``, ``content:``,
-``excerpt:`` and ``dc:`` extensions (WXR 1.0 to 1.2). It is parsed with defusedxml (no entity
-expansion, no external references) and streamed, so large exports are fine.
+``excerpt:`` and ``dc:`` extensions (WXR 1.0 to 1.2, over http or https), or WordPress.com's
+.zip of such files (``wxr.py``). It is parsed with defusedxml (no entity expansion, no external
+references) and streamed, so large exports are fine.
 
 What becomes what:
 
@@ -16,8 +17,8 @@ What becomes what:
   then the site's sanitiser runs); ``excerpt:encoded`` the standfirst; ``dc:creator`` the first
   byline, then Co-Authors Plus co-authors (``<category domain="author"
   nicename="cap-jane-doe">``) in order, matched to existing authors by slug or name or created;
-  the first ``category`` the section ("News" when there is none); ``post_tag`` categories the
-  tags.
+  the first ``category`` the section ("News" when there is none); ``post_tag`` categories
+  (``tag`` in WXR 1.0) the tags.
 * ``wp:status`` "publish" / "future" → published at ``wp:post_date_gmt`` (``wp:post_date``,
   taken as UTC, if that is missing; scheduled when the time is still to come); "draft", "private" → not published (draft); "pending" → not published, in
   review. Password-protected posts, and posts without a title or body, are not published (the
@@ -313,7 +314,7 @@ class Converter:
     def _tags(self, item: Item) -> list[str]:
         slugs = []
         for domain, nicename, text in item.categories:
-            if domain == "post_tag":
+            if domain in ("post_tag", "tag"):  # "tag" in WXR 1.0
                 name = cut(plain(text), TAG_NAME)
                 slug = tag_slug(nicename, name)
                 self.tags.setdefault(slug, TagIn(0, slug, name or slug))

@@ -6,14 +6,16 @@ from datetime import timedelta
 
 from django.core import mail
 from django.core.management import call_command
+from django.core.management.base import OutputWrapper
 from django.db import connection
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article, AuditEntry, Byline, Image, RelatedLink, Section
 from authors.models import Author
 from demo.planning import Planner, Staff
+from demo.progress import SeedProgress
 from demo.world import SECTIONS, STAFF
 
 ON_POSTGRES = connection.vendor == "postgresql"
@@ -24,9 +26,9 @@ class SeedDemoTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         # Seeded once for the class: the pictures are most of the time a seed takes.
-        cls.output = io.StringIO()
+        cls.output, cls.errors = io.StringIO(), io.StringIO()
         mail.outbox = []  # The test back end's; emptied again before each test.
-        call_command("seed_demo", articles=30, stdout=cls.output)
+        call_command("seed_demo", articles=30, stdout=cls.output, stderr=cls.errors)
         cls.sent = list(mail.outbox)
         cls.stories = list(Article.objects.order_by("pk"))
 
@@ -137,6 +139,29 @@ class SeedDemoTests(TestCase):
     def test_no_notification_is_sent_or_printed(self):
         self.assertEqual(self.sent, [])
         self.assertNotIn("Subject:", self.output.getvalue())
+        self.assertNotIn("Subject:", self.errors.getvalue())
+
+    def test_the_output_is_a_few_progress_lines_then_the_summary(self):
+        # Not a terminal here: plain lines on stderr, as each kind of thing is done and at
+        # each quarter of the stories; the summary alone on stdout.
+        self.assertEqual(
+            self.errors.getvalue().splitlines(),
+            [
+                "  authors 24/24",
+                "  images 60/60",
+                "  stories 8/30",
+                "  stories 15/30",
+                "  stories 23/30",
+                "  stories 30/30",
+            ],
+        )
+        summary = self.output.getvalue().splitlines()
+        self.assertRegex(summary[0], r"^Demo content created in \d+\.\d s:$")
+        self.assertEqual(
+            [line.split()[0] for line in summary[1:]],
+            ["Sections", "Authors", "Images", "Tags", "Articles", "Bylines", "Related"],
+        )
+        self.assertIn("Articles       30 (", self.output.getvalue())
 
 
 class PlanTests(TestCase):
@@ -165,3 +190,63 @@ class PlanTests(TestCase):
         self.assertTrue(any(picks for _kind, _data, picks, _update in plan))
         for index, (_kind, _data, picks, _update) in enumerate(plan):
             self.assertTrue(all(pick < index for pick in picks))
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+class SeedProgressTests(SimpleTestCase):
+    """What seed_demo shows while it works (demo.progress), on a terminal and elsewhere."""
+
+    def progress(self, stream, **kwargs):
+        progress = SeedProgress(OutputWrapper(stream), **kwargs)
+        progress.plan({"authors": 2, "images": 2, "stories": 4})
+        return progress
+
+    def run_through(self, progress):
+        for phase, total in progress.totals.items():
+            for done in range(1, total + 1):
+                progress(phase, done)
+        progress.finish()
+
+    def test_on_a_terminal_one_line_is_redrawn_in_place(self):
+        screen = FakeTerminal()
+        self.run_through(self.progress(screen))
+        text = screen.getvalue()
+        self.assertEqual(text.count("\n"), 1)  # One line, finished once.
+        self.assertTrue(text.endswith("\n"))
+        frames = [frame.rstrip("\n") for frame in text.split("\r")[1:]]
+        self.assertEqual(len(frames), 8)
+        self.assertIn("Seeding [", frames[0])
+        self.assertIn("authors 1/2", frames[0])
+        self.assertIn(" 12%", frames[0])
+        self.assertIn(f"[{'#' * 30}] 100%  stories 4/4", frames[-1])
+        self.assertNotIn("\x1b[", text)  # Not coloured like an error.
+
+    def test_a_note_clears_the_bar_and_stands_on_its_own_line(self):
+        screen = FakeTerminal()
+        progress = self.progress(screen)
+        progress("authors", 1)
+        progress.note("  Authors: 2 (0.1 s)")
+        progress("images", 1)
+        progress.finish()
+        lines = [line.split("\r")[-1] for line in screen.getvalue().split("\n")]
+        self.assertEqual(lines[0].strip(), "Authors: 2 (0.1 s)")
+        self.assertIn("images 1/2", lines[1])
+
+    def test_elsewhere_plain_lines(self):
+        log = io.StringIO()
+        self.run_through(self.progress(log))
+        self.assertEqual(
+            log.getvalue().splitlines(),
+            ["  authors 2/2", "  images 2/2", *(f"  stories {n}/4" for n in range(1, 5))],
+        )
+
+    def test_verbosity_0_says_nothing(self):
+        for stream in (FakeTerminal(), io.StringIO()):
+            progress = self.progress(stream, enabled=False)
+            self.run_through(progress)
+            progress.note("hello")
+            self.assertEqual(stream.getvalue(), "")

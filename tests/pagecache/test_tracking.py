@@ -1,7 +1,6 @@
 """The mirror hears of a purge made by another process through Redis's client tracking, before
 that process has Redis's acknowledgement of it (real Redis)."""
 
-import os
 import subprocess
 import sys
 import unittest
@@ -13,8 +12,9 @@ from django.test import SimpleTestCase, override_settings
 from pagecache.mirror import forget_mirrors
 from pagecache.redis_store import RedisStore
 from pagecache.store import STAMP, STAMP_PREFIX, pack
+from tests import redis_server
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+REDIS_URL = redis_server.url()  # The tests' own Redis (tests/redis_server.py).
 PAGE = "{pc3}:page:tracking-test"
 
 # Another process purging, as the admin's or the publish_due worker's does: its own client,
@@ -27,12 +27,7 @@ redis.Redis.from_url(url).register_script(script)(keys=keys)
 
 
 def redis_available() -> bool:
-    try:
-        import redis
-
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return False
+    return redis_server.available()
 
 
 @contextmanager
@@ -58,16 +53,14 @@ class TrackingAcrossProcessesTests(SimpleTestCase):
         import redis
 
         self.redis = redis.Redis.from_url(REDIS_URL)
-        self.prefix = f"pagecache-tracking-{os.getpid()}:"
+        self.prefix = f"{redis_server.RUN_PREFIX}-tracking:"
         self.store = RedisStore(self.redis, lambda name: self.prefix + name, REDIS_URL)
         forget_mirrors()
         self.addCleanup(forget_mirrors)
         self.addCleanup(self.forget_keys)
 
     def forget_keys(self):
-        keys = list(self.redis.scan_iter(f"{self.prefix}*"))
-        if keys:
-            self.redis.delete(*keys)
+        redis_server.forget_keys(self.prefix)
 
     def purge_elsewhere(self, *names):
         keys = [self.prefix + STAMP_PREFIX + name for name in names]

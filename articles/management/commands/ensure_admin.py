@@ -1,6 +1,7 @@
 """Create the local admin login once and print how to sign in (used by ``make run``)."""
 
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,9 +13,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--file",
+            default=str(settings.BASE_DIR / "var" / "admin-login.txt"),
+            help="Where the login is kept (default var/admin-login.txt).",
+        )
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/admin/", help="The admin's address, to print."
+        )
 
-    def handle(self, *args, username, **options):
-        credentials = settings.BASE_DIR / "var" / "admin-login.txt"
+    def handle(self, *args, username, file, url, **options):
+        credentials = Path(file)
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         if user is None or not credentials.exists():
@@ -28,8 +37,4 @@ class Command(BaseCommand):
             credentials.write_text(f"{username} {password}\n")
             credentials.chmod(0o600)
         name, password = credentials.read_text().split()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Admin: http://127.0.0.1:8000/admin/  user: {name}  password: {password}"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(f"Admin: {url}  user: {name}  password: {password}"))

@@ -25,7 +25,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="The WordPress export (.xml).")
+        parser.add_argument(
+            "file", help="The WordPress export (.xml), or WordPress.com's download (.zip)."
+        )
         parser.add_argument(
             "--media-dir",
             help="Folder holding the site's uploads (wp-content/uploads), for featured images.",

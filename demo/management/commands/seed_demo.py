@@ -16,6 +16,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Byline, Image, RelatedLink, Section
 from authors.models import Author
+from demo.progress import SeedProgress
 from demo.seeder import DemoSeeder, SeedError
 
 
@@ -38,12 +39,16 @@ class Command(BaseCommand):
             self.stdout.write("Demo content already present; nothing to do.")
             return
         started = monotonic()
+        # Progress on stderr (a bar on a terminal, a few plain lines elsewhere), the summary on
+        # stdout. The staff's notification e-mails are never sent or printed (demo.seeder).
+        progress = SeedProgress(self.stderr, enabled=verbosity >= 1)
 
         def log(message):
             if verbosity >= 2:
-                self.stdout.write(f"  {message} ({monotonic() - started:.1f} s)")
+                progress.note(f"  {message} ({monotonic() - started:.1f} s)")
 
-        seeder = DemoSeeder(seed, articles, log)
+        seeder = DemoSeeder(seed, articles, log, progress)
+        progress.plan(seeder.phases())
         try:
             # All or nothing: a failure halfway leaves the site empty, so a rerun starts over.
             with transaction.atomic():
@@ -54,6 +59,8 @@ class Command(BaseCommand):
         except BaseException:
             seeder.discard_files()
             raise
+        finally:
+            progress.finish()
         if verbosity >= 1:
             self.print_summary(monotonic() - started)
 
