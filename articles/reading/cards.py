@@ -189,11 +189,13 @@ def story_card(
     hide_section: bool = False,
     hide_bylines: bool = False,
     snippet: str = "",
+    marked_headline: str = "",
     context: tuple | None = None,
 ):
     """One card, from any loader above. ``variant`` is "", "lead", "row", "compact",
-    "related" or "result" (a search result, with its highlighted ``snippet``); ``context``:
-    ``card_context()``, read once for all the cards of a page."""
+    "related" or "result" (a search result, with its highlighted ``snippet`` and
+    ``marked_headline``: safe HTML, the headline escaped with the words searched for in
+    <mark>); ``context``: ``card_context()``, read once for all the cards of a page."""
     tz, urls, language = context or card_context()
     # The story's address (as Article.get_absolute_url makes it) and time, in the newsroom's
     # time zone, worked out once for both.
@@ -206,10 +208,13 @@ def story_card(
             story.hero_image, "16x9", sizes, "", lazy=not lead, priority=lead and eager
         )
     section = story.section
+    fields = {name: getattr(story, name) for name in Article.CARD_FIELDS}
+    if marked_headline:
+        fields["headline"] = marked_headline
     # Safe: the card template's markup with every value escaped (common/jinja2.py).
     return mark_safe(  # noqa: S308
         _template().render(
-            **{name: getattr(story, name) for name in Article.CARD_FIELDS},
+            **fields,
             variant=variant,
             heading="h2" if heading == "h2" else "h3",
             with_image=with_image,

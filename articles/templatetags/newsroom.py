@@ -4,6 +4,7 @@ from html import escape
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -19,9 +20,18 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, value, name="page"):
-    """This page's address with ``?page=`` (or ``name``) set to ``value``, keeping the rest."""
-    query = context["request"].GET.copy()
+def page_url(context, value, name="page", keep=""):
+    """This page's address with ``?page=`` (or ``name``) set to ``value``.
+
+    Of the rest of the query string only the parameters named in ``keep`` (space-separated:
+    the ones the page understands, e.g. a search's words and filters) are carried, and only
+    when they have a value: a stray ``?page=abc`` or ``utm_source`` is not passed on to the
+    next page, nor made into another address for the caches to store."""
+    given = context["request"].GET
+    query = QueryDict(mutable=True)
+    for key in keep.split():
+        if key != name:
+            query.setlist(key, [v for v in given.getlist(key) if v])
     query[name] = value
     return "?" + query.urlencode()
 
