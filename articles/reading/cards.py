@@ -39,6 +39,8 @@ from common.jsonrows import JSONRows, attnames, decode, from_json, from_row, jso
 PICTURE_SIZES = {
     "lead": "(min-width: 64rem) 48rem, 100vw",
     "row": "(min-width: 40rem) 15rem, 100vw",
+    # A grid card on wider screens, a thumbnail beside its headline on a phone (site.css).
+    "thumb": "(min-width: 64rem) 18rem, (min-width: 40rem) 50vw, 6.5rem",
 }
 DEFAULT_SIZES = "(min-width: 64rem) 18rem, (min-width: 40rem) 50vw, 100vw"
 TEMPLATE = "includes/story_card.html"
@@ -193,7 +195,8 @@ def story_card(
     context: tuple | None = None,
 ):
     """One card, from any loader above. ``variant`` is "", "lead", "row", "compact",
-    "related" or "result" (a search result, with its highlighted ``snippet`` and
+    "thumb" (a grid card that is compact on a phone: its picture a thumbnail beside the
+    headline), "related" or "result" (a search result, with its highlighted ``snippet`` and
     ``marked_headline``: safe HTML, the headline escaped with the words searched for in
     <mark>); ``context``: ``card_context()``, read once for all the cards of a page."""
     tz, urls, language = context or card_context()
