@@ -71,6 +71,15 @@ class AdminTimeTests(TestCase):
             form = self.client.get(f"/admin/articles/article/{story.pk}/change/")
             self.assertContains(form, f"Published 25 Oct 2026, 01:30 {zone}")
 
+    def test_the_reader_page_names_the_zone_when_the_clocks_go_back(self):
+        story = make_article(
+            headline="Second", published_at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+        )
+        self.assertContains(
+            self.client.get(story.get_absolute_url()),
+            '<time datetime="2026-10-25T01:30:00+00:00">25 October 2026, 01:30 GMT</time>',
+        )
+
     def test_the_story_list_links_keep_its_filters(self):
         response = self.client.get("/admin/articles/article/", {"q": "budget"})
         self.assertContains(

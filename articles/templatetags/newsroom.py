@@ -13,6 +13,7 @@ from articles.links import cached_reverse
 from articles.reading.cards import card_context
 from articles.reading.cards import story_card as render_card
 from articles.reading.pictures import picture
+from common.times import shown
 
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -76,6 +77,13 @@ def json_ld(data):
     escapes it (<, > and & as \\u escapes), so no text in it can end the element."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.filter(name="shown")
+def shown_filter(moment, format_name="DATETIME_FORMAT"):
+    """``{{ value|shown:"j F Y, H:i T" }}``: a time in the newsroom's zone, the zone named even
+    in the hour the clocks go back (Django's ``T`` prints nothing then; common/times.py)."""
+    return shown(moment, format_name) if moment else ""
 
 
 @register.filter
