@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from tests.e2e.test_accessibility import AXE_JS, AXE_TAGS
 from tests.e2e.test_browser import BrowserTestCase, pytestmark  # noqa: F401
 from tests.factories import make_article, make_image, make_section
 
@@ -70,3 +71,16 @@ class FrontPagePhoneTests(BrowserTestCase):
             self.assertGreater(picture["width"], 200)
             self.assertLess(picture["y"] + picture["height"], headline["y"] + 1)
             self.assertTrue(card.locator(".card__standfirst").is_visible())
+
+    def test_the_compact_cards_pass_axe_on_a_phone(self):
+        if not AXE_JS.exists():
+            self.skipTest("needs `npm ci` (axe-core)")
+        page = self.browser.new_page(viewport={"width": 390, "height": 844}, bypass_csp=True)
+        self.addCleanup(page.close)
+        page.goto(self.live_server_url + "/")
+        page.add_script_tag(content=AXE_JS.read_text())
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        problems = [f"{v['id']}: {v['nodes'][0]['target']}" for v in result["violations"]]
+        self.assertEqual(problems, [])
