@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from common.times import shown
+
 
 class Revision(models.Model):
     """A complete copy of a story's editorial content (fields, bylines, tags, picks)."""
@@ -118,7 +120,7 @@ class EditLock(models.Model):
     expires_at = models.DateTimeField()
 
     def __str__(self):
-        return f"{self.user} editing until {self.expires_at:%H:%M}"
+        return f"{self.user} editing until {shown(self.expires_at, 'TIME_FORMAT')}"
 
     @property
     def is_active(self) -> bool:

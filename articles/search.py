@@ -121,17 +121,22 @@ def _terms(q: str) -> tuple[list[str], list[str]]:
 
 
 def add_snippets(stories, q: str) -> None:
-    """Give each story of a results page its highlighted ``snippet``.
+    """Give each story of a results page its highlighted ``snippet`` and ``marked_headline``.
 
     On PostgreSQL ts_headline runs for this page's rows only (one query), never for every
-    match: it reads whole bodies, and a common word can match most of the archive.
+    match: it reads whole bodies, and a common word can match most of the archive. The
+    headline is marked by the same query, whole (``HighlightAll``), so a stemmed match
+    ("approving" finds "approved") is marked in the headline as in the snippet.
     """
     q = clean_query(q)
     raw = {}
     if uses_postgres() and stories:
         query = SearchQuery(q, search_type="websearch", config=config())
-        raw = dict(
-            Article.objects.filter(pk__in=[story.pk for story in stories])
+        raw = {
+            pk: (snippet_text, headline_text)
+            for pk, snippet_text, headline_text in Article.objects.filter(
+                pk__in=[story.pk for story in stories]
+            )
             .annotate(
                 raw_snippet=SearchHeadline(
                     # One HTML document: the standfirst (plain text) escaped, then the body.
@@ -142,13 +147,24 @@ def add_snippets(stories, q: str) -> None:
                     stop_sel=STOP,
                     max_words=35,
                     min_words=15,
-                )
+                ),
+                raw_headline=SearchHeadline(
+                    # The headline is plain text: escaped, so that ts_headline's parser sees
+                    # no tag in it (a headline "<rise>" is text, not markup, to the reader).
+                    _escaped("headline"),
+                    query,
+                    config=config(),
+                    start_sel=START,
+                    stop_sel=STOP,
+                    highlight_all=True,
+                ),
             )
-            .values_list("pk", "raw_snippet")
-        )
+            .values_list("pk", "raw_snippet", "raw_headline")
+        }
     for story in stories:
-        story.raw_snippet = raw.get(story.pk)
+        story.raw_snippet, raw_headline = raw.get(story.pk, (None, None))
         story.snippet = snippet(story, q)
+        story.marked_headline = marked_headline(story, q, raw_headline)
 
 
 def _escaped(field: str):
@@ -170,6 +186,20 @@ def snippet(story, q: str) -> SafeString:
         text = _mark_words(story.standfirst or _html_to_text(story.body)[:300], clean_query(q))
     else:
         text = _html_to_text(raw)
+    return _marked(text)
+
+
+def marked_headline(story, q: str, raw: str | None = None) -> SafeString:
+    """The result's headline with the words searched for in <mark>: ``raw`` is ts_headline's
+    output for the escaped headline (PostgreSQL); without it, the words as typed are marked.
+    Either way the text is escaped first, then marked: nothing in a headline becomes markup."""
+    text = _html_to_text(raw) if raw is not None else _mark_words(story.headline, clean_query(q))
+    return _marked(text)
+
+
+def _marked(text: str) -> SafeString:
+    """``text`` (plain, with START/STOP around matches) as HTML: every part escaped, the
+    matches in <mark>."""
     segments, highlighted = [], False
     for part in re.split(f"({START}|{STOP})", text):
         if part in (START, STOP):

@@ -18,6 +18,7 @@ from js_asset import Media as EditorMedia
 from taggit.models import Tag
 
 from articles import publication, search, workflow
+from articles.admin.story_list import StoryListMixin
 from articles.admin.workflow_views import ArticleWorkflowAdminMixin
 from articles.models import Article, Byline, Image, RelatedLink, Section
 from common.admin import (
@@ -352,18 +353,14 @@ class ArticleAdminForm(forms.ModelForm):
 
 @admin.register(Article)
 class ArticleAdmin(
-    SafeSearchMixin, SafeAutocompleteMixin, ArticleWorkflowAdminMixin, admin.ModelAdmin
+    StoryListMixin,
+    SafeSearchMixin,
+    SafeAutocompleteMixin,
+    ArticleWorkflowAdminMixin,
+    admin.ModelAdmin,
 ):
     form = ArticleAdminForm
-    list_display = [
-        "headline",
-        "section",
-        "byline_names",
-        "stage_label",
-        "state",
-        "published_at",
-        "is_lead",
-    ]
+    # Columns: articles/admin/story_list.py.
     list_filter = [StateFilter, "stage", "section", AuthorFilter, "published_at"]
     list_select_related = ["section"]
     list_per_page = 50
@@ -451,10 +448,6 @@ class ArticleAdmin(
                 (None, {"fields": ["base_revision"], "classes": ["hidden"]})
             ]
         return fieldsets
-
-    @admin.display(description="Bylines")
-    def byline_names(self, obj):
-        return ", ".join(b.author.name for b in obj.bylines.all()) or "–"
 
     @admin.display(description="Stage", ordering="stage")
     def stage_label(self, obj):

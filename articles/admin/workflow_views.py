@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from articles import workflow
 from articles.admin.diffs import revision_changes
 from articles.models import Article, AuditEntry, Correction, PreviewLink, Revision
+from common.times import shown
 
 
 class BadTime(ValueError):
@@ -160,15 +161,13 @@ class ArticleWorkflowAdminMixin:
         outcome = workflow.publish(article, by=request.user, at=at, unpublish_at=until)
         story = outcome.article
         if story.status == Article.Status.SCHEDULED:
-            local = timezone.localtime(story.published_at)
-            text = f"“{story.headline}” is scheduled for {local:%d %b %Y, %H:%M} {local.tzname()}."
+            text = f"“{story.headline}” is scheduled for {shown(story.published_at)}."
         elif was_live:
             text = f"The changes to “{story.headline}” are live."
         else:
             text = f"“{story.headline}” is now live."
         if story.unpublish_at:
-            local = timezone.localtime(story.unpublish_at)
-            text += f" It comes down at {local:%d %b %Y, %H:%M} {local.tzname()}."
+            text += f" It comes down at {shown(story.unpublish_at)}."
         return text + self._notified(outcome)
 
     def _do_unpublish(self, request, article):
@@ -189,8 +188,7 @@ class ArticleWorkflowAdminMixin:
     def _do_share(self, request, article):
         link = workflow.share_preview(article, by=request.user)
         url = request.build_absolute_uri(link.get_absolute_url())
-        local = timezone.localtime(link.expires_at)
-        return f"Preview link (read-only, until {local:%d %b %H:%M} {local.tzname()}): {url}"
+        return f"Preview link (read-only, until {shown(link.expires_at)}): {url}"
 
     @staticmethod
     def _number(request, name, what):

@@ -39,6 +39,8 @@ from common.jsonrows import JSONRows, attnames, decode, from_json, from_row, jso
 PICTURE_SIZES = {
     "lead": "(min-width: 64rem) 48rem, 100vw",
     "row": "(min-width: 40rem) 15rem, 100vw",
+    # A grid card on wider screens, a thumbnail beside its headline on a phone (site.css).
+    "thumb": "(min-width: 64rem) 18rem, (min-width: 40rem) 50vw, 6.5rem",
 }
 DEFAULT_SIZES = "(min-width: 64rem) 18rem, (min-width: 40rem) 50vw, 100vw"
 TEMPLATE = "includes/story_card.html"
@@ -189,11 +191,14 @@ def story_card(
     hide_section: bool = False,
     hide_bylines: bool = False,
     snippet: str = "",
+    marked_headline: str = "",
     context: tuple | None = None,
 ):
     """One card, from any loader above. ``variant`` is "", "lead", "row", "compact",
-    "related" or "result" (a search result, with its highlighted ``snippet``); ``context``:
-    ``card_context()``, read once for all the cards of a page."""
+    "thumb" (a grid card that is compact on a phone: its picture a thumbnail beside the
+    headline), "related" or "result" (a search result, with its highlighted ``snippet`` and
+    ``marked_headline``: safe HTML, the headline escaped with the words searched for in
+    <mark>); ``context``: ``card_context()``, read once for all the cards of a page."""
     tz, urls, language = context or card_context()
     # The story's address (as Article.get_absolute_url makes it) and time, in the newsroom's
     # time zone, worked out once for both.
@@ -206,10 +211,13 @@ def story_card(
             story.hero_image, "16x9", sizes, "", lazy=not lead, priority=lead and eager
         )
     section = story.section
+    fields = {name: getattr(story, name) for name in Article.CARD_FIELDS}
+    if marked_headline:
+        fields["headline"] = marked_headline
     # Safe: the card template's markup with every value escaped (common/jinja2.py).
     return mark_safe(  # noqa: S308
         _template().render(
-            **{name: getattr(story, name) for name in Article.CARD_FIELDS},
+            **fields,
             variant=variant,
             heading="h2" if heading == "h2" else "h3",
             with_image=with_image,

@@ -4,6 +4,7 @@ from html import escape
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -12,6 +13,7 @@ from articles.links import cached_reverse
 from articles.reading.cards import card_context
 from articles.reading.cards import story_card as render_card
 from articles.reading.pictures import picture
+from common.times import shown
 
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -19,9 +21,18 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, value, name="page"):
-    """This page's address with ``?page=`` (or ``name``) set to ``value``, keeping the rest."""
-    query = context["request"].GET.copy()
+def page_url(context, value, name="page", keep=""):
+    """This page's address with ``?page=`` (or ``name``) set to ``value``.
+
+    Of the rest of the query string only the parameters named in ``keep`` (space-separated:
+    the ones the page understands, e.g. a search's words and filters) are carried, and only
+    when they have a value: a stray ``?page=abc`` or ``utm_source`` is not passed on to the
+    next page, nor made into another address for the caches to store."""
+    given = context["request"].GET
+    query = QueryDict(mutable=True)
+    for key in keep.split():
+        if key != name:
+            query.setlist(key, [v for v in given.getlist(key) if v])
     query[name] = value
     return "?" + query.urlencode()
 
@@ -66,6 +77,13 @@ def json_ld(data):
     escapes it (<, > and & as \\u escapes), so no text in it can end the element."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.filter(name="shown")
+def shown_filter(moment, format_name="DATETIME_FORMAT"):
+    """``{{ value|shown:"j F Y, H:i T" }}``: a time in the newsroom's zone, the zone named even
+    in the hour the clocks go back (Django's ``T`` prints nothing then; common/times.py)."""
+    return shown(moment, format_name) if moment else ""
 
 
 @register.filter

@@ -7,10 +7,18 @@ from django.utils import timezone
 from articles import publication
 from articles.admin import dates as admin_dates
 from articles.models import Article, Correction
+from common.times import shown
 
 register = template.Library()
 
 LIMIT = 8
+
+
+@register.filter(name="shown")
+def shown_filter(moment, format_name="DATETIME_FORMAT"):
+    """``{{ value|shown }}``: a time as the admin and the site show it (common/times.py), its
+    zone named even in the hour the clocks go back."""
+    return shown(moment, format_name) if moment else ""
 
 
 @register.inclusion_tag("admin/articles/dashboard.html", takes_context=True)

@@ -187,6 +187,21 @@ class PaginationTests(TestCase):
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url, {"page": "abc"}).status_code, 200)
 
+    def test_page_links_carry_only_the_parameters_the_page_understands(self):
+        # "?page=abc" (or a campaign tag) on an archive is ignored, and not passed on.
+        stray = {"page": "abc", "utm_source": "newsletter"}
+        for url in self.pages():
+            with self.subTest(url=url):
+                first = self.client.get(url, stray)
+                older = first.context["page"].older
+                self.assertContains(first, f'<a rel="next" href="?before={older}">', html=False)
+                second = self.client.get(url, {**stray, "before": older})
+                later = second.context["page"].older
+                self.assertContains(second, f'<a rel="next" href="?before={later}">')
+                self.assertContains(second, f'<a href="{url}">← Newest stories</a>')
+                self.assertNotContains(second, "abc")
+                self.assertNotContains(second, "utm_source")
+
 
 class AuthorPageTests(TestCase):
     def test_author_page_shows_profile_links_and_stories(self):

@@ -93,6 +93,47 @@ class SearchTests(TestCase):
         self.assertContains(response, "<mark>", count=None)
         self.assertNotContains(response, "<p>The")
 
+    def test_headlines_highlight_the_words_too(self):
+        response = self.client.get("/search/", {"q": "harbour"})
+        self.assertContains(response, "><mark>Harbour</mark> plan approved</a></h2>")
+        self.assertContains(response, "><mark>Harbour</mark> regatta cancelled</a></h2>")
+        # A headline without the word is shown as it is.
+        self.assertContains(response, ">Council meets on Tuesday</a></h2>")
+
+    @unittest.skipUnless(ON_POSTGRES, "stemming is PostgreSQL full-text search's")
+    def test_headlines_highlight_stemmed_matches(self):
+        response = self.client.get("/search/", {"q": "approving"})
+        self.assertContains(response, ">Harbour plan <mark>approved</mark></a></h2>")
+
+    def test_a_highlighted_headline_is_escaped_before_it_is_marked(self):
+        hostile = self.story(
+            '<img src=x onerror=alert(1)> Harbour & "tides" <mark>rise</mark>',
+            "<p>Nothing else.</p>",
+            self.world,
+            timezone.now() - timedelta(hours=2),
+        )
+        response = self.client.get("/search/", {"q": "harbour"})
+        self.assertContains(
+            response,
+            f'<a href="{hostile.get_absolute_url()}">&lt;img src=x onerror=alert(1)&gt; '
+            "<mark>Harbour</mark> &amp; &quot;tides&quot; &lt;mark&gt;rise&lt;/mark&gt;</a>",
+        )
+        self.assertNotContains(response, "<img src=x")
+
+    def test_result_pages_link_on_with_the_search_and_nothing_else(self):
+        with self.settings(NEWSROOM_PAGE_SIZE=1):
+            response = self.client.get(
+                "/search/", {"q": "harbour", "section": "", "utm_source": "mail", "page": "2"}
+            )
+        self.assertContains(response, '<a rel="next" href="?q=harbour&amp;page=3">Older')
+        self.assertContains(response, '<a rel="prev" href="?q=harbour&amp;page=1">')
+        self.assertNotContains(response, "utm_source")
+        with self.settings(NEWSROOM_PAGE_SIZE=1):
+            response = self.client.get("/search/", {"q": "harbour", "section": self.world.pk})
+        self.assertContains(
+            response, f'<a rel="next" href="?q=harbour&amp;section={self.world.pk}&amp;page=2">'
+        )
+
     def test_filters_by_section_and_date(self):
         self.assertEqual(
             self.results(q="harbour", section=self.sport.pk), ["Harbour regatta cancelled"]

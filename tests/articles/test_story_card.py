@@ -3,6 +3,7 @@ a JSON object built by the database), the card's markup is the same, and renderi
 no query of its own."""
 
 from django.test import TestCase
+from django.utils.html import format_html
 
 from articles.models import Article, Section
 from articles.reading import cards
@@ -23,7 +24,15 @@ VARIANTS = [
     {"with_image": True},
     {"variant": "compact"},
     {"variant": "row", "heading": "h2", "with_image": True, "hide_section": True},
+    {"variant": "thumb", "with_image": True, "hide_section": True},
 ]
+
+# A search result: its snippet and headline come marked (safe HTML) from articles/search.py.
+RESULT = {
+    "variant": "result",
+    "snippet": format_html("The <mark>{}</mark> rose.", "river"),
+    "marked_headline": format_html("<mark>{}</mark> &lt;rise&gt;", "Floods"),
+}
 
 
 class StoryCardTests(TestCase):
@@ -75,7 +84,7 @@ class StoryCardTests(TestCase):
         try:
             for story in (self.story, self.plain):
                 for card in self.loaded(story).values():
-                    for options in [*VARIANTS, {"hide_bylines": True, "with_image": True}]:
+                    for options in [*VARIANTS, {"hide_bylines": True, "with_image": True}, RESULT]:
                         html = str(story_card(card, **options))
                         with self.subTest(story=story.headline, options=options):
                             self.assertEqual(html, fragment.template.render(rendered[-1]))
@@ -102,3 +111,12 @@ class StoryCardTests(TestCase):
         )
         self.assertIn('alt=""', html)  # The headline names the picture's link already.
         self.assertIn(f'href="{self.story.get_absolute_url()}"', html)
+
+    def test_a_result_shows_its_marked_headline_and_escapes_a_plain_one(self):
+        card = self.loaded(self.story)["for_listing()"]
+        html = str(story_card(card, **RESULT))
+        self.assertIn(
+            f'<a href="{self.story.get_absolute_url()}"><mark>Floods</mark> &lt;rise&gt;</a>', html
+        )
+        plain = str(story_card(card, variant="result", marked_headline="<mark>x</mark>"))
+        self.assertIn("&lt;mark&gt;x&lt;/mark&gt;</a>", plain)

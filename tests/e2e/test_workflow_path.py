@@ -183,7 +183,7 @@ class EditorialPathTests(BrowserTestCase):
         self.shot(edith, "04-editor-approved-scheduling")
         self.click_and_load(edith, self.button(edith, "Schedule"))
         self.assertIn(
-            f"“{HEADLINE}” is scheduled for {when:%d %b %Y, %H:%M} {when.tzname()}.",
+            f"“{HEADLINE}” is scheduled for {when.day} {when:%b %Y, %H:%M} {when.tzname()}.",
             self.messages(edith),
         )
         self.assertIn("Publication: Scheduled", self.panel(edith))
