@@ -3,13 +3,16 @@ can also answer for a row already in memory (without a query).
 
 Only what plain column rules need: AND and OR of lookups ``exact``, ``in``, ``lt``, ``lte``,
 ``gt``, ``gte`` and ``isnull`` on the object's own attributes. A comparison with ``None``
-is false, as SQL treats NULL in a WHERE clause. Anything else (a negated ``Q``, a join, an
-expression) raises ``ValueError``: better than answering differently from the database.
+is false, as SQL treats NULL in a WHERE clause. ``in`` a one-column subquery (a
+``values("column")`` queryset) is asked of the database for this one value, with one
+``EXISTS`` query, and only when the rest of the rule has not already decided (AND and OR stop
+at the first part that settles them). Anything else (a negated ``Q``, a join, an expression)
+raises ``ValueError``: better than answering differently from the database.
 """
 
 import operator
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 _COMPARE = {
     "exact": operator.eq,
@@ -30,11 +33,20 @@ def _lookup(obj, path: str, wanted) -> bool:
     if value is None or wanted is None:
         return False
     if lookup == "in":
+        if isinstance(wanted, QuerySet):
+            return _in_subquery(value, wanted)
         return value in wanted
     compare = _COMPARE.get(lookup or "exact")
     if compare is None:
         raise ValueError(f"Cannot evaluate the lookup {lookup!r} in Python.")
     return compare(value, wanted)
+
+
+def _in_subquery(value, subquery: QuerySet) -> bool:
+    columns = subquery.query.values_select
+    if len(columns) != 1:
+        raise ValueError('Only a one-column subquery, values("column"), can be evaluated.')
+    return subquery.filter(**{columns[0]: value}).exists()
 
 
 def holds(q: Q, obj) -> bool:
