@@ -276,7 +276,10 @@ class ArticleWorkflowAdminMixin:
     def _do_restore(self, request, article):
         number = self._number(request, "number", "revision number")
         revision = workflow.restore(article, number, by=request.user)
-        return f"Revision {number} was restored as revision {revision.number}."
+        text = f"Revision {number} was restored as revision {revision.number}, a draft."
+        if article.status in Article.VISIBLE_STATES:
+            return text + " Readers keep the published version until the draft is published."
+        return text + " Submit it for review or publish it when it is ready."
 
     # --- History and preview ----------------------------------------------------------------
 

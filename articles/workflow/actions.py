@@ -99,7 +99,11 @@ def save(
     else:
         _apply(article, data)
     revision = _new_revision(article, data, by, substantive=substantive, note=note)
-    if article.stage == Stage.APPROVED and not can_review(by):
+    if action == Action.RESTORE:
+        # A restored version is new work on the story, whoever restores it: a draft, which
+        # goes through review (or an editor's Publish) like any other.
+        article.stage = Stage.DRAFT
+    elif article.stage == Stage.APPROVED and not can_review(by):
         article.stage = Stage.DRAFT  # Changed after approval: it needs another look.
     article.save(update_fields=["revision_number", "live_revision_number", "stage", "modified_at"])
     _audit(article, action, by, note=note)
@@ -108,7 +112,8 @@ def save(
 
 @transaction.atomic
 def restore(article: Article, number: int, *, by) -> Revision:
-    """Copy revision ``number`` into a new revision (a draft, or pending changes if live)."""
+    """Copy revision ``number`` into a new revision: a draft (its stage is Draft, whatever it
+    was), held as pending changes if the story is live."""
     _require(can_publish(by), "Only editors may restore revisions.")
     article = _locked(article)
     old = article.revisions.filter(number=number).first()

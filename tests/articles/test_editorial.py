@@ -447,7 +447,11 @@ class RevisionTests(EditorialTestCase):
             action_url(article, "restore"), {"number": "1", "next": history}
         )
         self.assertRedirects(response, history)
-        self.assertIn("Revision 1 was restored as revision 3.", messages_of(response))
+        self.assertIn(
+            "Revision 1 was restored as revision 3, a draft. Submit it for review or publish "
+            "it when it is ready.",
+            messages_of(response),
+        )
         old = Revision.objects.get(article=article, number=1)
         new = Revision.objects.get(article=article, number=3)
         self.assertEqual(new.data, old.data)
@@ -536,6 +540,63 @@ class RevisionTests(EditorialTestCase):
         self.assertEqual(response.status_code, 403)
         article.refresh_from_db()
         self.assertEqual((article.revision_number, article.headline), (2, "Version two"))
+
+    def test_a_restored_version_is_a_draft_whatever_the_stage_was(self):
+        """Restoring an approved (or in-review, or sent back) story's old revision as an
+        editor left the stage as it was: an unreviewed version shown as "Approved"."""
+        self.client.force_login(self.editor)
+        for stage in ["approved", "in_review", "sent_back"]:
+            with self.subTest(stage=stage):
+                article = self.create_story(headline="Version one")
+                workflow.save(
+                    article,
+                    story_data(self.section, headline="Version two"),
+                    by=self.editor,
+                    base_revision=1,
+                )
+                workflow.submit(article, by=self.editor)
+                if stage == "approved":
+                    workflow.approve(article, by=self.editor)
+                if stage == "sent_back":
+                    workflow.send_back(article, by=self.editor, note="Check the figures.")
+                article.refresh_from_db()
+                self.assertEqual(article.stage, stage)
+                response = self.client.post(action_url(article, "restore"), {"number": "1"})
+                self.assertEqual(response.status_code, 302)
+                article.refresh_from_db()
+                self.assertEqual(article.stage, Article.Stage.DRAFT)
+                self.assertEqual((article.revision_number, article.headline), (3, "Version one"))
+                listed = self.client.get(ADMIN, {"q": "Version"})
+                self.assertContains(listed, '<td class="field-stage_label">Draft</td>', html=True)
+
+    def test_a_version_restored_on_a_live_story_is_a_draft_of_pending_changes(self):
+        article = self.live_story(headline="Mayor resigns")
+        workflow.save(
+            article,
+            story_data(self.section, headline="Mayor resigns after vote"),
+            by=self.editor,
+            base_revision=1,
+        )
+        workflow.publish(article, by=self.editor)
+        article.refresh_from_db()
+        self.assertEqual(article.stage, Article.Stage.APPROVED)
+        self.client.force_login(self.editor)
+        response = self.client.post(action_url(article, "restore"), {"number": "1"})
+        self.assertIn(
+            "Revision 1 was restored as revision 3, a draft. Readers keep the published "
+            "version until the draft is published.",
+            messages_of(response),
+        )
+        article.refresh_from_db()
+        self.assertEqual(article.stage, Article.Stage.DRAFT)
+        self.assertTrue(article.has_pending_changes)
+        self.assertEqual(article.headline, "Mayor resigns after vote")
+        self.assertContains(Client().get(article.get_absolute_url()), "Mayor resigns after vote")
+        self.assertContains(self.client.get(change_url(article)), "Draft")
+        # Publishing it makes the restored version live, approved.
+        workflow.publish(article, by=self.editor)
+        article.refresh_from_db()
+        self.assertEqual((article.headline, article.stage), ("Mayor resigns", "approved"))
 
 
 @override_settings(TIME_ZONE="Europe/London")
