@@ -361,3 +361,23 @@ class AdminVisibilityTests(TestCase):
                 if model_admin.get_queryset(request).filter(pk=story.pk).exists()
             }
             self.assertEqual(keys, VISIBLE[role], role)
+
+
+class SubqueryRuleTests(TestCase):
+    """common.qeval asks the database about an ``in`` over a one-column subquery, and only
+    that: anything wider is refused rather than answered differently from the database."""
+
+    def test_a_subquery_of_one_column_is_asked_for_this_value(self):
+        from django.db.models import Q
+
+        story = make_article(headline="Subquery")
+        other = make_article(headline="Other")
+        rule = Q(pk__in=Article.objects.filter(headline="Subquery").values("pk"))
+        with self.assertNumQueries(1):
+            self.assertTrue(holds(rule, story))
+        self.assertFalse(holds(rule, other))
+        with self.assertNumQueries(0):  # The column part settles an OR first.
+            self.assertTrue(holds(Q(headline="Other") | rule, other))
+        wide = Q(pk__in=Article.objects.values("pk", "headline"))
+        with self.assertRaises(ValueError):
+            holds(wide, story)
