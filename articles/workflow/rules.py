@@ -66,10 +66,14 @@ EVERY_STORY = Q()
 NO_STORY = Q(pk__in=[])
 
 
-def _bylined(user) -> Q:
-    """Stories with ``user`` among their bylines (through the author profile linked to the
-    login): one subquery on the byline table."""
-    return Q(pk__in=Byline.objects.filter(author__user_id=user.pk).values("article_id"))
+def _own_or_bylined(user) -> Q:
+    """Stories ``user`` wrote or is a byline on (through the author profile linked to the
+    login), as one ``id IN (SELECT ... UNION ALL SELECT ...)``: two index lookups, then the
+    few stories by their primary key. Written as ``created_by = X OR id IN (...)`` PostgreSQL
+    walked the whole table with the subquery as a filter (65 ms at 100,000 stories)."""
+    own = Article.objects.filter(created_by_id=user.pk).order_by().values("pk")
+    bylined = Byline.objects.filter(author__user_id=user.pk).order_by().values("article_id")
+    return Q(pk__in=own.union(bylined, all=True))
 
 
 def editable_by(user) -> Q:
@@ -79,10 +83,9 @@ def editable_by(user) -> Q:
         return NO_STORY
     if user.has_perm("articles.edit_any_article"):
         return EVERY_STORY
-    own = Q(created_by_id=user.pk)
     if user.has_perm("articles.edit_bylined_article"):
-        return own | _bylined(user)
-    return own & Q(status=Status.NOT_PUBLISHED)
+        return _own_or_bylined(user)
+    return Q(created_by_id=user.pk, status=Status.NOT_PUBLISHED)
 
 
 def viewable_by(user) -> Q:
@@ -92,7 +95,7 @@ def viewable_by(user) -> Q:
         return NO_STORY
     if user.has_perm("articles.edit_any_article"):
         return EVERY_STORY
-    return Q(created_by_id=user.pk) | _bylined(user)
+    return _own_or_bylined(user)
 
 
 def can_edit(user, article: Article | None = None) -> bool:

@@ -58,10 +58,13 @@ class AdminVisibilityTests(TestCase):
         writer_author = make_author("Walt Writer", user=cls.users["Writer"])
         cls.colleague_author = make_author("Colin Colleague", user=cls.colleague)
         body = "<p>The quokka census: {}.</p>"
+        # "quokka" is in every standfirst (searched on any database); each body has its own word
+        # (the full-text search, on PostgreSQL, finds words in bodies).
         draft = {"published": False, "stage": Article.Stage.DRAFT, "section": cls.section}
         cls.stories = {
             "A": make_article(
                 headline=HEADLINES["A"],
+                standfirst="Counting quokkas.",
                 body=body.format("alpha"),
                 created_by=cls.users["Contributor"],
                 authors=[contributor_author],
@@ -69,6 +72,7 @@ class AdminVisibilityTests(TestCase):
             ),
             "B": make_article(
                 headline=HEADLINES["B"],
+                standfirst="Counting quokkas.",
                 body=body.format("bravo"),
                 created_by=cls.users["Writer"],
                 authors=[writer_author],
@@ -76,6 +80,7 @@ class AdminVisibilityTests(TestCase):
             ),
             "C": make_article(
                 headline=HEADLINES["C"],
+                standfirst="Counting quokkas.",
                 body=body.format("charlie"),
                 created_by=cls.colleague,
                 authors=[contributor_author, writer_author],
@@ -83,6 +88,7 @@ class AdminVisibilityTests(TestCase):
             ),
             "D": make_article(
                 headline=HEADLINES["D"],
+                standfirst="Counting quokkas.",
                 body=body.format("zanzibar"),
                 created_by=cls.colleague,
                 authors=[cls.colleague_author],
@@ -90,6 +96,7 @@ class AdminVisibilityTests(TestCase):
             ),
             "E": make_article(
                 headline=HEADLINES["E"],
+                standfirst="Counting quokkas.",
                 body=body.format("echo"),
                 created_by=cls.colleague,
                 authors=[cls.colleague_author],
@@ -99,6 +106,7 @@ class AdminVisibilityTests(TestCase):
             ),
             "F": make_article(
                 headline=HEADLINES["F"],
+                standfirst="Counting quokkas.",
                 body=body.format("foxtrot"),
                 created_by=cls.colleague,
                 authors=[cls.colleague_author],
@@ -135,13 +143,16 @@ class AdminVisibilityTests(TestCase):
                         self.assertTrue(workflow.can_view(user, story), key)
                         self.assertTrue(holds(workflow.editable_by(user), story), key)
 
-    def test_own_story_is_decided_without_a_query(self):
+    def test_one_story_is_decided_with_one_query(self):
         user = self.users["Writer"]
         user.has_perm("articles.view_article")  # Django caches a login's permissions.
+        for key in "BCD":
+            with self.assertNumQueries(1):  # id = <story> AND id IN (own UNION bylined)
+                self.assertEqual(workflow.can_view(user, self.stories[key]), key in "BC")
+        editor = self.users["Editor"]
+        editor.has_perm("articles.view_article")
         with self.assertNumQueries(0):
-            self.assertTrue(workflow.can_view(user, self.stories["B"]))
-        with self.assertNumQueries(1):  # A byline: one EXISTS on the byline table.
-            self.assertTrue(workflow.can_view(user, self.stories["C"]))
+            self.assertTrue(workflow.can_view(editor, self.stories["D"]))
 
     def test_no_login_no_stories(self):
         from django.contrib.auth.models import AnonymousUser
@@ -165,7 +176,7 @@ class AdminVisibilityTests(TestCase):
             ({"authors__id__exact": colleague_author}, {"D", "E", "F"}),
             ({"section__id__exact": str(self.section.pk)}, set(HEADLINES)),
             ({"q": "quokka"}, set(HEADLINES)),
-            ({"q": "zanzibar"}, {"D"}),
+            *([({"q": "zanzibar"}, {"D"})] if connection.vendor == "postgresql" else []),
             ({"published_at__year": "2031"}, {"E"}),
         ]
         for role in ROLES:
@@ -245,7 +256,8 @@ class AdminVisibilityTests(TestCase):
             with self.subTest(role=role):
                 shown = {key for key, h in HEADLINES.items() if h in self.autocomplete("quokka")}
                 self.assertEqual(shown, VISIBLE[role])
-                self.assertEqual(bool(self.autocomplete("zanzibar")), "D" in VISIBLE[role])
+                if connection.vendor == "postgresql":  # A word of the body.
+                    self.assertEqual(bool(self.autocomplete("zanzibar")), "D" in VISIBLE[role])
                 self.assertEqual(bool(self.autocomplete("Delta")), "D" in VISIBLE[role])
 
     def test_picture_and_author_autocompletes_are_the_shared_library(self):
@@ -378,6 +390,18 @@ class SubqueryRuleTests(TestCase):
         self.assertFalse(holds(rule, other))
         with self.assertNumQueries(0):  # The column part settles an OR first.
             self.assertTrue(holds(Q(headline="Other") | rule, other))
-        wide = Q(pk__in=Article.objects.values("pk", "headline"))
-        with self.assertRaises(ValueError):
-            holds(wide, story)
+        either = Q(
+            pk__in=Article.objects.filter(headline="Subquery")
+            .order_by()
+            .values("pk")
+            .union(Article.objects.filter(headline="Other").order_by().values("pk"), all=True)
+        )
+        self.assertTrue(holds(either, story) and holds(either, other))
+        for refused in [
+            Q(pk__in=Article.objects.values("pk", "headline")),  # Two columns.
+            Q(section_id__in=Article.objects.values("section_id")),  # Not the primary key.
+        ]:
+            with self.subTest(refused=refused), self.assertRaises(ValueError):
+                holds(refused, story)
+        with self.assertNumQueries(0):  # An unsaved row's id is NULL: in nothing, as in SQL.
+            self.assertFalse(holds(rule, Article(headline="Subquery")))
