@@ -216,7 +216,6 @@ class AdminVisibilityTests(TestCase):
 
     def test_list_costs_the_same_however_many_stories_are_listed(self):
         user = self.as_role("Writer")
-        author = Author.objects.get(user=user)
         self.client.get(ARTICLES)
 
         def count():
@@ -225,6 +224,11 @@ class AdminVisibilityTests(TestCase):
             return len(queries)
 
         before = count()
+        self.add_stories(user)
+        self.assertEqual(count(), before)
+
+    def add_stories(self, user):
+        author = Author.objects.get(user=user)
         for n in range(12):
             make_article(
                 headline=f"More of mine {n}",
@@ -232,8 +236,29 @@ class AdminVisibilityTests(TestCase):
                 published=n % 2 == 0,
                 section=self.section,
                 authors=[author],
+                stage=Article.Stage.IN_REVIEW if n % 3 == 0 else Article.Stage.DRAFT,
             )
-        self.assertEqual(count(), before)
+
+    def test_desk_and_picker_cost_the_same_however_many_stories_they_list(self):
+        user = self.as_role("Writer")
+        picker = {
+            "app_label": "articles",
+            "model_name": "relatedlink",
+            "field_name": "to_article",
+            "term": "",
+        }
+
+        def count(url, params=None):
+            self.client.get(url, params)
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url, params).status_code, 200)
+            return len(queries)
+
+        before = (count("/admin/"), count(AUTOCOMPLETE, picker))
+        self.add_stories(user)
+        content = self.client.get("/admin/").content.decode()
+        self.assertIn("More of mine 3", content)
+        self.assertEqual((count("/admin/"), count(AUTOCOMPLETE, picker)), before)
 
     # --- Pickers and autocompletes ------------------------------------------------------------
 
