@@ -401,6 +401,11 @@ class Article(models.Model):
         return holds(publication.visible(timezone.now()), self)
 
     @property
+    def is_gone(self) -> bool:
+        """Would ``gone()`` give this row now (readers saw it; it was taken down)?"""
+        return holds(publication.gone(timezone.now()), self)
+
+    @property
     def has_pending_changes(self) -> bool:
         """Edits saved since the version readers get (or will get at the scheduled time),
         waiting for an editor to publish them."""

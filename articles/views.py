@@ -130,7 +130,12 @@ def render_story(request, article, data=None, *, preview=None, page=None):
 
 
 def shared_preview(request, token):
-    """A preview link for someone without an account: read-only, expiring, revocable."""
+    """A preview link for someone without an account: read-only, expiring, revocable.
+
+    It stops as its story does: a story taken down (by an editor or its unpublish time)
+    answers 410 Gone here as at its address, and a deleted story's links went with it (404).
+    A draft, scheduled or live story's link shows its revision: previewing work not yet
+    published is what the link is for."""
     try:
         raw = signing.Signer(salt="preview").unsign(token)
     except signing.BadSignature as exc:
@@ -138,8 +143,14 @@ def shared_preview(request, token):
     link = PreviewLink.objects.select_related("article").filter(token=raw).first()
     if link is None:
         raise Http404("No such preview.")
+    if link.article.is_gone:
+        response = render(request, "articles/gone.html", status=410)
+        add_never_cache_headers(response)
+        return response
     if not link.is_valid:
-        return render(request, "articles/preview_expired.html", status=410)
+        response = render(request, "articles/preview_expired.html", status=410)
+        add_never_cache_headers(response)
+        return response
     revision = get_object_or_404(Revision, article=link.article, number=link.revision_number)
     return render_story(
         request, link.article, revision.data, preview="A confidential preview: not published."

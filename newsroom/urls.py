@@ -15,6 +15,8 @@ admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} newsroom"
 admin.site.index_title = "Stories, people and pictures"
 # Asks for a two-factor code from anyone who has turned it on (accounts/two_factor.py).
 admin.site.login_form = AdminLoginForm
+# A refusal in the admin gets the admin's page with the reason; elsewhere Django's default.
+handler403 = "newsroom.errors.permission_denied"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

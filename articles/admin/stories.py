@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -184,6 +184,21 @@ class RelatedLinkInline(PendingAwareInline):
     autocomplete_fields = ["to_article"]
     fields = ["position", "to_article"]
     verbose_name_plural = "Related stories picked by an editor (shown first, in this order)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """A pick is one of the stories the user may open (as the picker's search offers),
+        or one the story already has: a crafted id of a colleague's draft is an invalid
+        choice, while a pick someone else made does not block this user's save."""
+        formset = super().get_formset(request, obj, **kwargs)
+        kept = []
+        if obj is not None and obj.pk:
+            pending = getattr(obj, "_pending_data", None)
+            kept = pending["related"] if pending is not None else obj.picks.values("to_article_id")
+        rule = workflow.viewable_by(request.user)
+        # An empty rule is every story (an editor); Q() | x would be x alone.
+        stories = Article.objects.filter(rule | Q(pk__in=kept)) if rule else Article.objects.all()
+        formset.form.base_fields["to_article"].queryset = stories
+        return formset
 
     @staticmethod
     def pending_rows(data):
@@ -435,6 +450,12 @@ class ArticleAdmin(
         return paginator
 
     def get_queryset(self, request):
+        """The stories this user may open (workflow.viewable_by): the story list, its filters
+        and their counts, search, date hierarchy and every autocomplete that picks a story
+        (Django's autocomplete asks the target model's admin) start here."""
+        return self._stories(request).filter(workflow.viewable_by(request.user))
+
+    def _stories(self, request):
         return (
             super()
             .get_queryset(request)
@@ -493,7 +514,13 @@ class ArticleAdmin(
     # --- Loading and saving through the workflow ------------------------------------------
 
     def get_object(self, request, object_id, from_field=None):
-        article = super().get_object(request, object_id, from_field)
+        """Any story, viewable or not: the permission check that follows answers a story the
+        user may not open with 403 and the reason, not "doesn't exist"."""
+        field = Article._meta.pk if from_field is None else Article._meta.get_field(from_field)
+        try:
+            article = self._stories(request).get(**{field.name: field.to_python(object_id)})
+        except (Article.DoesNotExist, ValidationError, ValueError):
+            article = None
         if article is not None and article.has_pending_changes:
             # The form edits the newest version; readers keep the live one in the row.
             article._pending_data = workflow.latest_data(article)

@@ -27,6 +27,19 @@ class BadTime(ValueError):
     pass
 
 
+# Why the admin refuses: shown on the admin's 403 page (newsroom/errors.py). The workflow's
+# own refusals (articles.workflow.actions) carry theirs.
+NOT_VIEWABLE = (
+    "You may not open this story. Contributors and writers open the stories they wrote and "
+    "those they are a byline on; editors open every story."
+)
+NOT_EDITABLE = (
+    "You may not edit this story. Contributors edit their own stories until they are "
+    "published; writers their own and those they are a byline on; editors any story."
+)
+NOT_WRITER = "Your role does not include writing stories."
+
+
 def parse_local_datetime(raw: str):
     """A ``datetime-local`` value in the newsroom's time zone, as an aware datetime.
 
@@ -75,9 +88,35 @@ class ArticleWorkflowAdminMixin:
 
     # --- Change form ------------------------------------------------------------------------
 
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied(NOT_WRITER)
+        return super().add_view(request, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        article = Article.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if article is not None and not self.has_delete_permission(request, article):
+            if not self.has_view_permission(request, article):
+                raise PermissionDenied(NOT_VIEWABLE)
+            if article.status != Article.Status.NOT_PUBLISHED:
+                raise PermissionDenied(
+                    "A story readers have seen cannot be deleted: unpublish it instead. "
+                    "Only a superuser can delete it, and the deletion is audited."
+                )
+            raise PermissionDenied("Only editors may delete drafts.")
+        return super().delete_view(request, object_id, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         article = Article.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if article is not None and not self.has_view_permission(request, article):
+            raise PermissionDenied(NOT_VIEWABLE)
+        if (
+            article is not None
+            and request.method == "POST"
+            and not self.has_change_permission(request, article)
+        ):
+            raise PermissionDenied(NOT_EDITABLE)
         if article and request.method == "GET" and workflow.can_edit(request.user, article):
             other = workflow.open_for_editing(article, by=request.user)
             if other and not workflow.can_edit(other.user, article):
@@ -116,10 +155,10 @@ class ArticleWorkflowAdminMixin:
             return HttpResponseNotAllowed(["POST"])
         article = get_object_or_404(Article, pk=pk)
         if not self.has_view_permission(request, article):
-            raise PermissionDenied
+            raise PermissionDenied(NOT_VIEWABLE)
         handler = getattr(self, f"_do_{action.replace('-', '_')}", None)
-        if handler is None:
-            raise PermissionDenied  # No such action: refuse rather than guess.
+        if handler is None:  # No such action: refuse rather than guess.
+            raise PermissionDenied(f"There is no workflow action “{action}”.")
         back = reverse("admin:articles_article_change", args=[pk])
         try:
             message = handler(request, article)
@@ -207,21 +246,24 @@ class ArticleWorkflowAdminMixin:
 
     def _do_take_over(self, request, article):
         if not workflow.can_edit(request.user, article):
-            raise PermissionDenied
+            raise PermissionDenied(NOT_EDITABLE)
         workflow.open_for_editing(article, by=request.user, take_over=True)
         return "You have taken over this story. Your save is still checked against the newest revision."
 
     def _do_restore(self, request, article):
         number = self._number(request, "number", "revision number")
         revision = workflow.restore(article, number, by=request.user)
-        return f"Revision {number} was restored as revision {revision.number}."
+        text = f"Revision {number} was restored as revision {revision.number}, a draft."
+        if article.status in Article.VISIBLE_STATES:
+            return text + " Readers keep the published version until the draft is published."
+        return text + " Submit it for review or publish it when it is ready."
 
     # --- History and preview ----------------------------------------------------------------
 
     def history_view(self, request, object_id, extra_context=None):
         article = get_object_or_404(Article, pk=object_id)
         if not self.has_view_permission(request, article):
-            raise PermissionDenied
+            raise PermissionDenied(NOT_VIEWABLE)
         revisions = list(article.revisions.select_related("created_by").order_by("number"))
         names = self._names(revisions)
         rows, previous = [], None
@@ -265,7 +307,7 @@ class ArticleWorkflowAdminMixin:
 
         article = get_object_or_404(Article, pk=pk)
         if not self.has_view_permission(request, article):
-            raise PermissionDenied
+            raise PermissionDenied(NOT_VIEWABLE)
         if number is None:
             data = workflow.latest_data(article)
             label = f"newest version (revision {article.revision_number})"

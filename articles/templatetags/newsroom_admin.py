@@ -4,7 +4,7 @@ from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.utils import timezone
 
-from articles import publication
+from articles import publication, workflow
 from articles.admin import dates as admin_dates
 from articles.models import Article, Correction
 from common.times import shown
@@ -28,9 +28,25 @@ def newsroom_dashboard(context):
     if not user.has_perm("articles.view_article"):
         return {"show": False}
     now = timezone.now()
-    stories = Article.objects.select_related("section").only(
-        "headline", "section__name", "status", "stage", "published_at", "modified_at", "created_by"
+    # Only stories this user may open (the story list's rule): no colleague's draft, review
+    # or schedule shows up on a contributor's or a writer's desk.
+    viewable = workflow.viewable_by(user)
+    stories = (
+        Article.objects.filter(viewable)
+        .select_related("section")
+        .only(
+            "headline",
+            "section__name",
+            "status",
+            "stage",
+            "published_at",
+            "modified_at",
+            "created_by",
+        )
     )
+    corrections = Correction.objects.all()
+    if viewable:  # An empty rule (every story): no subquery over the whole archive.
+        corrections = corrections.filter(article__in=Article.objects.filter(viewable).values("pk"))
     return {
         "show": True,
         "panels": [
@@ -64,7 +80,7 @@ def newsroom_dashboard(context):
                 "Nothing yet.",
             ),
         ],
-        "corrections": Correction.objects.select_related("article").order_by("-created_at")[:LIMIT],
+        "corrections": corrections.select_related("article").order_by("-created_at")[:LIMIT],
     }
 
 

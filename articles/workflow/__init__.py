@@ -51,6 +51,8 @@ from articles.workflow.rules import (
     can_publish,
     can_review,
     can_view,
+    editable_by,
+    viewable_by,
 )
 
 __all__ = [
@@ -64,6 +66,8 @@ __all__ = [
     "can_publish",
     "can_review",
     "can_view",
+    "editable_by",
+    "viewable_by",
     "latest_data",
     "normalise",
     "snapshot",

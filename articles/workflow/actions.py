@@ -99,7 +99,11 @@ def save(
     else:
         _apply(article, data)
     revision = _new_revision(article, data, by, substantive=substantive, note=note)
-    if article.stage == Stage.APPROVED and not can_review(by):
+    if action == Action.RESTORE:
+        # A restored version is new work on the story, whoever restores it: a draft, which
+        # goes through review (or an editor's Publish) like any other.
+        article.stage = Stage.DRAFT
+    elif article.stage == Stage.APPROVED and not can_review(by):
         article.stage = Stage.DRAFT  # Changed after approval: it needs another look.
     article.save(update_fields=["revision_number", "live_revision_number", "stage", "modified_at"])
     _audit(article, action, by, note=note)
@@ -108,7 +112,8 @@ def save(
 
 @transaction.atomic
 def restore(article: Article, number: int, *, by) -> Revision:
-    """Copy revision ``number`` into a new revision (a draft, or pending changes if live)."""
+    """Copy revision ``number`` into a new revision: a draft (its stage is Draft, whatever it
+    was), held as pending changes if the story is live."""
     _require(can_publish(by), "Only editors may restore revisions.")
     article = _locked(article)
     old = article.revisions.filter(number=number).first()
@@ -313,6 +318,8 @@ def unpublish(article: Article, *, by, note="") -> Outcome:
     article.save()
     pagecache.purge(*before)
     related.after_commit(related.forget_links_to, article.pk)  # They fill the gap it leaves.
+    if was_seen:
+        note = _join(note, _revoke_previews(article.pk))
     _audit(article, Action.UNPUBLISH, by, note=note)
     return Outcome(article, [])
 
@@ -388,7 +395,8 @@ def publish_due(now=None) -> list[int]:
             )
             if claimed == 1:
                 article = Article.objects.get(pk=pk)
-                _audit(article, Action.UNPUBLISH, None, note="Scheduled unpublish")
+                note = _join("Scheduled unpublish", _revoke_previews(pk, now))
+                _audit(article, Action.UNPUBLISH, None, note=note)
                 pagecache.purge(*_public_keys(article))
                 related.after_commit(related.forget_links_to, pk)
                 done.append(pk)
@@ -420,10 +428,30 @@ def release(article: Article, *, by):
     EditLock.objects.filter(article=article, user=by).delete()
 
 
+def _revoke_previews(article_pk: int, now=None) -> str:
+    """A story taken down takes its shared preview links with it, for good: they stay
+    revoked if it is published again. Returns a note for the audit entry."""
+    count = PreviewLink.objects.filter(article_id=article_pk, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )
+    if not count:
+        return ""
+    return f"{count} preview link{'s' if count > 1 else ''} revoked"
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(note for note in notes if note)
+
+
 @transaction.atomic
 def share_preview(article: Article, *, by, hours: int = 48) -> PreviewLink:
     """A read-only, expiring link to the newest version for someone without an account."""
     _require(can_edit(by, article), "You may not share this story.")
+    if article.is_gone:
+        raise WorkflowError(
+            "This story was taken down: a preview link to it would not open. Use Preview, or "
+            "publish it again first."
+        )
     link = PreviewLink.objects.create(
         article=article,
         revision_number=article.revision_number,

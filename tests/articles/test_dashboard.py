@@ -45,6 +45,9 @@ class DashboardTests(TestCase):
         self.client.force_login(self.writer)
         content = self.client.get("/admin/").content.decode()
         self.assertIn("My unfinished draft", self.panel(content, "My drafts"))
+        # The rest is the desk's work: an editor's (see test_workflow_visibility for others).
+        self.client.force_login(self.editor)
+        content = self.client.get("/admin/").content.decode()
         self.assertIn("Needs a second pair of eyes", self.panel(content, "Awaiting review"))
         self.assertIn("Goes up tonight", self.panel(content, "Scheduled in the next 24 hours"))
         self.assertNotIn(

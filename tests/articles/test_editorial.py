@@ -447,7 +447,11 @@ class RevisionTests(EditorialTestCase):
             action_url(article, "restore"), {"number": "1", "next": history}
         )
         self.assertRedirects(response, history)
-        self.assertIn("Revision 1 was restored as revision 3.", messages_of(response))
+        self.assertIn(
+            "Revision 1 was restored as revision 3, a draft. Submit it for review or publish "
+            "it when it is ready.",
+            messages_of(response),
+        )
         old = Revision.objects.get(article=article, number=1)
         new = Revision.objects.get(article=article, number=3)
         self.assertEqual(new.data, old.data)
@@ -536,6 +540,63 @@ class RevisionTests(EditorialTestCase):
         self.assertEqual(response.status_code, 403)
         article.refresh_from_db()
         self.assertEqual((article.revision_number, article.headline), (2, "Version two"))
+
+    def test_a_restored_version_is_a_draft_whatever_the_stage_was(self):
+        """Restoring an approved (or in-review, or sent back) story's old revision as an
+        editor left the stage as it was: an unreviewed version shown as "Approved"."""
+        self.client.force_login(self.editor)
+        for stage in ["approved", "in_review", "sent_back"]:
+            with self.subTest(stage=stage):
+                article = self.create_story(headline="Version one")
+                workflow.save(
+                    article,
+                    story_data(self.section, headline="Version two"),
+                    by=self.editor,
+                    base_revision=1,
+                )
+                workflow.submit(article, by=self.editor)
+                if stage == "approved":
+                    workflow.approve(article, by=self.editor)
+                if stage == "sent_back":
+                    workflow.send_back(article, by=self.editor, note="Check the figures.")
+                article.refresh_from_db()
+                self.assertEqual(article.stage, stage)
+                response = self.client.post(action_url(article, "restore"), {"number": "1"})
+                self.assertEqual(response.status_code, 302)
+                article.refresh_from_db()
+                self.assertEqual(article.stage, Article.Stage.DRAFT)
+                self.assertEqual((article.revision_number, article.headline), (3, "Version one"))
+                listed = self.client.get(ADMIN, {"q": "Version"})
+                self.assertContains(listed, '<td class="field-stage_label">Draft</td>', html=True)
+
+    def test_a_version_restored_on_a_live_story_is_a_draft_of_pending_changes(self):
+        article = self.live_story(headline="Mayor resigns")
+        workflow.save(
+            article,
+            story_data(self.section, headline="Mayor resigns after vote"),
+            by=self.editor,
+            base_revision=1,
+        )
+        workflow.publish(article, by=self.editor)
+        article.refresh_from_db()
+        self.assertEqual(article.stage, Article.Stage.APPROVED)
+        self.client.force_login(self.editor)
+        response = self.client.post(action_url(article, "restore"), {"number": "1"})
+        self.assertIn(
+            "Revision 1 was restored as revision 3, a draft. Readers keep the published "
+            "version until the draft is published.",
+            messages_of(response),
+        )
+        article.refresh_from_db()
+        self.assertEqual(article.stage, Article.Stage.DRAFT)
+        self.assertTrue(article.has_pending_changes)
+        self.assertEqual(article.headline, "Mayor resigns after vote")
+        self.assertContains(Client().get(article.get_absolute_url()), "Mayor resigns after vote")
+        self.assertContains(self.client.get(change_url(article)), "Draft")
+        # Publishing it makes the restored version live, approved.
+        workflow.publish(article, by=self.editor)
+        article.refresh_from_db()
+        self.assertEqual((article.headline, article.stage), ("Mayor resigns", "approved"))
 
 
 @override_settings(TIME_ZONE="Europe/London")
@@ -847,6 +908,98 @@ class SharedPreviewTests(EditorialTestCase):
         for bad in (f"{flipped}{raw[1:]}:{signature}", f"{raw}:{signature[:-2]}xx", raw):
             response = Client().get(f"/preview/{bad}/")
             self.assertEqual(response.status_code, 404, bad)
+
+
+class SharedPreviewStopsWithItsStoryTests(EditorialTestCase):
+    """A preview link answers as its story's address does once the story is gone: taken down
+    (410 Gone) or deleted (404). A draft's or a scheduled story's link keeps working: showing
+    work not yet published is what it is for."""
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def share(self, article):
+        return workflow.share_preview(article, by=self.editor).get_absolute_url()
+
+    def assert_gone(self, path):
+        response = Client().get(path)
+        self.assertContains(response, "This story has been removed", status_code=410)
+        self.assertNotContains(response, "Confidential", status_code=410)
+        self.assertNotContains(response, "Mayor resigns", status_code=410)
+        self.assertIn("no-store", response["Cache-Control"])
+
+    def test_a_link_stops_when_its_story_is_taken_down_and_stays_stopped(self):
+        article = self.live_story(headline="Mayor resigns")
+        workflow.save(
+            article,
+            story_data(self.section, headline="Mayor resigns after vote"),
+            by=self.editor,
+            base_revision=1,
+        )
+        article.refresh_from_db()
+        path = self.share(article)
+        self.assertContains(Client().get(path), "Mayor resigns after vote")
+        self.client.post(action_url(article, "unpublish"))
+        article.refresh_from_db()
+        self.assertEqual(article.status, Article.Status.UNPUBLISHED)
+        self.assertEqual(Client().get(article.get_absolute_url()).status_code, 410)
+        self.assert_gone(path)
+        link = PreviewLink.objects.get(article=article)
+        self.assertIsNotNone(link.revoked_at)
+        entry = AuditEntry.objects.get(article=article, action=Action.UNPUBLISH)
+        self.assertEqual(entry.note, "1 preview link revoked")
+        # The change form neither lists the dead link nor offers a new one.
+        form = self.client.get(change_url(article))
+        self.assertNotContains(form, path)
+        self.assertNotContains(form, "Share a preview link")
+        response = self.client.post(action_url(article, "share"), follow=True)
+        self.assertContains(response, "This story was taken down: a preview link")
+        self.assertEqual(PreviewLink.objects.filter(article=article).count(), 1)
+        # Published again, the story is back; the link a takedown withdrew is not.
+        workflow.publish(article, by=self.editor)
+        response = Client().get(path)
+        self.assertContains(response, "This preview link no longer works", status_code=410)
+
+    def test_a_link_stops_at_the_stories_unpublish_time_before_the_worker_records_it(self):
+        with time_machine.travel(T0, tick=False) as clock:
+            article = self.create_story(headline="Mayor resigns")
+            workflow.publish(article, by=self.editor, unpublish_at=T0 + timedelta(hours=2))
+            path = self.share(article)
+            self.assertEqual(Client().get(path).status_code, 200)
+            clock.shift(timedelta(hours=2, minutes=1))
+            self.assert_gone(path)  # By the clock, as the story's own address.
+            self.assertEqual(Client().get(article.get_absolute_url()).status_code, 410)
+            self.assertEqual(workflow.publish_due(), [article.pk])
+            self.assertIsNotNone(PreviewLink.objects.get(article=article).revoked_at)
+            self.assertEqual(
+                AuditEntry.objects.get(article=article, action=Action.UNPUBLISH).note,
+                "Scheduled unpublish; 1 preview link revoked",
+            )
+            self.assert_gone(path)
+
+    def test_a_link_to_a_deleted_story_answers_404(self):
+        article = self.create_story(headline="Mayor resigns")
+        path = self.share(article)
+        self.assertEqual(Client().get(path).status_code, 200)
+        response = self.client.post(f"{ADMIN}{article.pk}/delete/", {"post": "yes"})
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(Article.objects.filter(pk=article.pk).exists())
+        response = Client().get(path)
+        self.assertEqual(response.status_code, 404)
+        self.assertNotContains(response, "Mayor resigns", status_code=404)
+
+    def test_a_drafts_link_keeps_working_and_a_cancelled_schedule_keeps_it_a_draft(self):
+        with time_machine.travel(T0, tick=False):
+            article = self.create_story(headline="Mayor resigns")
+            path = self.share(article)
+            self.assertContains(Client().get(path), "Mayor resigns")
+            workflow.publish(article, by=self.editor, at=T0 + timedelta(days=1))
+            self.assertContains(Client().get(path), "Mayor resigns")
+            workflow.unpublish(article, by=self.editor)  # Cancel the schedule.
+            article.refresh_from_db()
+            self.assertEqual(article.status, Article.Status.NOT_PUBLISHED)
+            self.assertContains(Client().get(path), "Mayor resigns")
+            self.assertIsNone(PreviewLink.objects.get(article=article).revoked_at)
 
 
 class NotificationTests(TestCase):

@@ -67,6 +67,7 @@ class EditorialPathTests(BrowserTestCase):
         with page.expect_navigation():
             locator.click()
         self.assertNotIn("Forbidden", page.title())
+        self.assertNotIn("Not allowed", page.title())  # The admin's own 403 page.
 
     def button(self, page, name):
         return page.get_by_role("button", name=name, exact=True)
