@@ -1,0 +1,95 @@
+"""Every public page names what it shows in SURROGATE_KEY_HEADER, the header the HTTP cache in
+front purges by (xkey for Varnish, Surrogate-Key for Fastly, Cache-Tag for Cloudflare); staff
+and private pages name nothing; a page-cache hit carries the same keys."""
+
+from django.test import TestCase, override_settings
+
+from articles import workflow
+from tests.factories import make_article, make_author, make_section, make_user
+
+
+class SurrogateKeyTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("editor", role="Editor")
+        cls.section = make_section("World", slug="world")
+        cls.author = make_author("Ines Duarte")
+        cls.story = make_article(headline="Dam holds", section=cls.section, authors=[cls.author])
+
+    def keys(self, response, header="xkey"):
+        return set(response[header].split())
+
+    def test_public_pages_name_their_keys(self):
+        story = self.client.get(self.story.get_absolute_url())
+        self.assertIn(f"article:{self.story.pk}", self.keys(story))
+        front = self.client.get("/")
+        self.assertTrue({"front", "listings"} <= self.keys(front))
+        section = self.client.get("/section/world/")
+        self.assertIn(f"section:{self.section.pk}", self.keys(section))
+        feed = self.client.get("/feed/")
+        self.assertIn("feeds", self.keys(feed))
+
+    def test_a_gone_story_names_its_key_so_a_republish_purges_it(self):
+        workflow.unpublish(self.story, by=self.editor)
+        gone = self.client.get(self.story.get_absolute_url())
+        self.assertEqual(gone.status_code, 410)
+        self.assertIn(f"article:{self.story.pk}", self.keys(gone))
+
+    def test_staff_and_private_pages_name_no_keys(self):
+        self.client.force_login(self.editor)
+        for url in ("/", self.story.get_absolute_url(), "/admin/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertNotIn("xkey", response)
+                self.assertNotIn("Surrogate-Control", response)
+        draft = workflow.create(
+            {"headline": "Embargoed", "body": "<p>Not yet.</p>", "section": self.section.pk},
+            by=self.editor,
+        )
+        link = workflow.share_preview(draft, by=self.editor)
+        self.client.logout()
+        preview = self.client.get(link.get_absolute_url())
+        self.assertContains(preview, "Embargoed")
+        self.assertNotIn("xkey", preview)
+
+    def test_the_header_and_its_separator_follow_the_setting(self):
+        with self.settings(SURROGATE_KEY_HEADER="Surrogate-Key"):
+            fastly = self.client.get("/")
+        self.assertNotIn("xkey", fastly)
+        self.assertIn("front", fastly["Surrogate-Key"].split(" "))
+        with self.settings(SURROGATE_KEY_HEADER="Cache-Tag"):
+            cloudflare = self.client.get("/")
+        tags = cloudflare["Cache-Tag"].split(",")
+        self.assertIn("front", tags)
+        self.assertIn("listings", tags)
+
+    def test_a_purged_tier_may_keep_pages_long_while_browsers_revalidate(self):
+        plain = self.client.get("/")
+        self.assertNotIn("Surrogate-Control", plain)
+        with self.settings(PURGE_VARNISH_URLS=["http://127.0.0.1:6081"],
+                           NEWSROOM_PURGED_CACHE_MAX_AGE=7200):  # fmt: skip
+            purged = self.client.get("/")
+        self.assertEqual(
+            purged["Surrogate-Control"],
+            "max-age=7200, stale-while-revalidate=300, stale-if-error=21600",
+        )
+        self.assertIn("max-age=0", purged["Cache-Control"])
+        self.assertIn("s-maxage=60", purged["Cache-Control"])
+        self.assertNotIn("Cloudflare-CDN-Cache-Control", purged)
+        with self.settings(CLOUDFLARE_ZONE_ID="zone", SURROGATE_KEY_HEADER="Cache-Tag"):
+            cloudflare = self.client.get("/")
+        self.assertEqual(cloudflare["Cloudflare-CDN-Cache-Control"],
+                         cloudflare["Surrogate-Control"])  # fmt: skip
+
+
+@override_settings(NEWSROOM_PAGE_CACHE=True)
+class PageCacheHitTests(TestCase):
+    def test_a_page_cache_hit_carries_the_keys_it_was_stored_with(self):
+        story = make_article(headline="Dam holds")
+        url = story.get_absolute_url()
+        self.client.get(url)
+        stored = self.client.get(url)
+        hit = self.client.get(url)
+        self.assertEqual(hit["X-Cache"], "hit")
+        self.assertEqual(hit["xkey"], stored["xkey"])
+        self.assertIn(f"article:{story.pk}", hit["xkey"].split())
