@@ -48,6 +48,23 @@ def lookup(key) -> Lookup | None:
     return store().lookup(key)
 
 
+@tolerant(default=True)
+def purged_since(keys, since: int) -> bool:
+    """Whether a purge of any of ``keys`` came at or after ``since``; when the store cannot say,
+    assume so (the caller then keeps the page out of long-lived caches)."""
+    return store().purged_since(keys, since)
+
+
+def withhold_from_shared_caches(response):
+    """A page rendered while one of its keys was purged may show what the purge removed: its
+    purge reached the HTTP tier in front before the page did, and nothing would ever purge
+    it there again. It goes to this reader, and is kept by no cache."""
+    for name in ("Surrogate-Control", "Cloudflare-CDN-Cache-Control"):
+        if name in response:
+            del response[name]
+    response["Cache-Control"] = "max-age=0, no-cache, no-store"
+
+
 @tolerant(default=None)
 def save(key, started: int, expires: int, keys, status, headers, content):
     timeout = max(1, (expires - started) // 1_000_000)
@@ -71,6 +88,12 @@ class PageCacheMiddleware:
         if found is not None and found.entry is not None:
             return found.entry.response(request)
         response = self.get_response(request)
+        if (
+            found is not None
+            and "Surrogate-Control" in response
+            and purged_since(sorted(request._cache_keys), found.now)
+        ):
+            withhold_from_shared_caches(response)
         if found is not None and self._storable(request, response):
             started = found.now
             expires = started + settings.NEWSROOM_PAGE_CACHE_SECONDS * 1_000_000

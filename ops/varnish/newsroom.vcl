@@ -124,10 +124,17 @@ sub vcl_backend_response {
     if (bereq.uncacheable) {
         return (deliver);
     }
-    if (beresp.http.Set-Cookie || beresp.http.Vary == "*"
-        || beresp.http.Cache-Control ~ "(?i)(private|no-cache|no-store)") {
+    if (beresp.http.Set-Cookie || beresp.http.Vary == "*") {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;
+        return (deliver);
+    }
+    if (beresp.http.Cache-Control ~ "(?i)(private|no-cache|no-store)") {
+        # Not kept, and only for a second: the site says no-store for one response when a
+        # purge landed while it was being made (pagecache.middleware), and the next one is
+        # cached as usual.
+        set beresp.uncacheable = true;
+        set beresp.ttl = 1s;
         return (deliver);
     }
     if (beresp.http.Surrogate-Control ~ "(?i)(^|[,\s])max-age=\d+") {

@@ -2,9 +2,16 @@
 front purges by (xkey for Varnish, Surrogate-Key for Fastly, Cache-Tag for Cloudflare); staff
 and private pages name nothing; a page-cache hit carries the same keys."""
 
+import unittest
+from unittest import mock
+
 from django.test import TestCase, override_settings
 
 from articles import workflow
+from pagecache import api as page_api
+from pagecache import mirror as page_mirror
+from pagecache.middleware import PublicCacheHeadersMiddleware
+from tests import redis_server
 from tests.factories import make_article, make_author, make_section, make_user
 
 
@@ -93,3 +100,59 @@ class PageCacheHitTests(TestCase):
         self.assertEqual(hit["X-Cache"], "hit")
         self.assertEqual(hit["xkey"], stored["xkey"])
         self.assertIn(f"article:{story.pk}", hit["xkey"].split())
+
+
+@override_settings(NEWSROOM_PAGE_CACHE=True, PURGE_VARNISH_URLS=["http://127.0.0.1:6081"])
+class PurgeDuringRenderTests(TestCase):
+    """A purge that lands while a page is being made reaches the HTTP cache before that page
+    does: the page, which may show what was purged, must not then be kept there for hours."""
+
+    def setUp(self):
+        self.story = make_article(headline="Dam holds")
+        self.url = self.story.get_absolute_url()
+        self.client.get(self.url)  # Starts the clocks of its keys.
+
+    def render_across_a_purge(self, *keys):
+        original = PublicCacheHeadersMiddleware.__call__
+
+        def purged_meanwhile(middleware, request):
+            response = original(middleware, request)
+            page_api.store().stamp(list(keys))
+            return response
+
+        with mock.patch.object(PublicCacheHeadersMiddleware, "__call__", purged_meanwhile):
+            return self.client.get(self.url)
+
+    def test_a_page_made_across_a_purge_of_its_keys_is_kept_by_no_cache(self):
+        raced = self.render_across_a_purge(f"article:{self.story.pk}")
+        self.assertEqual(raced.status_code, 200)
+        self.assertNotIn("Surrogate-Control", raced)
+        self.assertIn("no-store", raced["Cache-Control"])
+        self.assertNotIn("s-maxage", raced["Cache-Control"])
+        # Not in the page cache either; the next render is kept as usual.
+        again = self.client.get(self.url)
+        self.assertEqual(again["X-Cache"], "miss")
+        self.assertIn("max-age=", again["Surrogate-Control"])
+        self.assertEqual(self.client.get(self.url)["X-Cache"], "hit")
+
+    def test_a_purge_of_other_keys_changes_nothing(self):
+        calm = self.render_across_a_purge("article:999999")
+        self.assertIn("max-age=", calm["Surrogate-Control"])
+        self.assertIn("s-maxage", calm["Cache-Control"])
+
+
+@unittest.skipUnless(redis_server.available(), "needs Redis (REDIS_URL in production)")
+class RedisPurgeDuringRenderTests(PurgeDuringRenderTests):
+    prefix = f"{redis_server.RUN_PREFIX}-race"
+
+    def setUp(self):
+        override = override_settings(
+            CACHES={"default": {"BACKEND": "common.redis_cache.RedisCache",
+                                "LOCATION": redis_server.url(), "KEY_PREFIX": self.prefix}}
+        )  # fmt: skip
+        override.enable()
+        self.addCleanup(override.disable)
+        self.addCleanup(redis_server.forget_keys, f"{self.prefix}:")
+        page_mirror.forget_mirrors()
+        self.addCleanup(page_mirror.forget_mirrors)
+        super().setUp()
