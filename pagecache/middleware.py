@@ -55,13 +55,18 @@ def purged_since(keys, since: int) -> bool:
     return store().purged_since(keys, since)
 
 
+def shorten_for_shared_caches(response):
+    """Back to Cache-Control's s-maxage (CDN_MAX_AGE) for every shared cache."""
+    for name in ("Surrogate-Control", "Cloudflare-CDN-Cache-Control"):
+        if name in response:
+            del response[name]
+
+
 def withhold_from_shared_caches(response):
     """A page rendered while one of its keys was purged may show what the purge removed: its
     purge reached the HTTP tier in front before the page did, and nothing would ever purge
     it there again. It goes to this reader, and is kept by no cache."""
-    for name in ("Surrogate-Control", "Cloudflare-CDN-Cache-Control"):
-        if name in response:
-            del response[name]
+    shorten_for_shared_caches(response)
     response["Cache-Control"] = "max-age=0, no-cache, no-store"
 
 
@@ -88,12 +93,13 @@ class PageCacheMiddleware:
         if found is not None and found.entry is not None:
             return found.entry.response(request)
         response = self.get_response(request)
-        if (
-            found is not None
-            and "Surrogate-Control" in response
-            and purged_since(sorted(request._cache_keys), found.now)
-        ):
-            withhold_from_shared_caches(response)
+        if "Surrogate-Control" in response:
+            if found is None:
+                # The cache is down: whether a purge raced this render cannot be known, so
+                # the HTTP tier keeps the page only as long as an unpurged cache would.
+                shorten_for_shared_caches(response)
+            elif purged_since(sorted(request._cache_keys), found.now):
+                withhold_from_shared_caches(response)
         if found is not None and self._storable(request, response):
             started = found.now
             expires = started + settings.NEWSROOM_PAGE_CACHE_SECONDS * 1_000_000
