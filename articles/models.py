@@ -541,6 +541,7 @@ class StoryLink(models.Model):
 
 from .editorial import (  # noqa: E402  (models Django must find; they refer back to Article)
     AuditEntry,
+    Autosave,
     Correction,
     EditLock,
     LegacyRedirect,
@@ -552,6 +553,7 @@ from .editorial import (  # noqa: E402  (models Django must find; they refer bac
 __all__ = [
     "Article",
     "AuditEntry",
+    "Autosave",
     "Byline",
     "Correction",
     "EditLock",
