@@ -179,6 +179,11 @@ class UnsavedWorkAdminMixin:
         """Refuse, before anything is saved, a button whose own inputs are wrong."""
         if action not in ACTIONS:
             raise workflow.WorkflowError("That is not something this form can do.")
+        user = request.user
+        if action in {"approve", "send-back"} and not workflow.can_review(user):
+            raise workflow.WorkflowError("Only editors may approve stories or send them back.")
+        if action in {"publish", "unpublish", "correct"} and not workflow.can_publish(user):
+            raise workflow.WorkflowError("Only editors may publish, unpublish or correct stories.")
         if action == "publish":
             now = timezone.now()
             for name in ("publish_at", "unpublish_at"):
