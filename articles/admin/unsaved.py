@@ -15,10 +15,12 @@ The browser side is static/admin_extra/story_form.js. Every endpoint here is POS
 the admin's login and CSRF checks, and checks permission on the server.
 """
 
+import contextlib
 import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -89,7 +91,8 @@ class UnsavedWorkAdminMixin:
         extra_context = extra_context or {}
         if self.has_add_permission(request):
             extra_context.update(self._autosave_context(request, None))
-        return super().add_view(request, form_url, extra_context)
+        with self._restoring(request):
+            return super().add_view(request, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -97,10 +100,22 @@ class UnsavedWorkAdminMixin:
         if article and workflow.can_edit(request.user, article):
             token = secrets.token_urlsafe(16)
             extra_context["lock_token"] = token
-            extra_context["lock_holder"] = self._hold_lock(request.user, article, token)
+            if request.method == "GET":
+                extra_context["lock_holder"] = self._hold_lock(request.user, article, token)
+            # A refused save shown again writes nothing: its page takes the lock with its first
+            # heartbeat, a second after it loads.
             extra_context["heartbeat_seconds"] = int(EditLock.HEARTBEAT.total_seconds())
             extra_context.update(self._autosave_context(request, article))
-        return super().change_view(request, object_id, form_url, extra_context)
+        with self._restoring(request):
+            return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _restoring(request):
+        """A restored form is checked like a save, stale check (SELECT ... FOR UPDATE)
+        included: in a transaction, as the admin runs a POST."""
+        if getattr(request, "_restored_form", None) is not None:
+            return transaction.atomic()
+        return contextlib.nullcontext()
 
     def _autosave_context(self, request, article):
         context = {"autosave_seconds": 5, "unsaved": request.method == "POST"}

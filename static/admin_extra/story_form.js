@@ -121,6 +121,9 @@
         // Offline: the lock lapses on its own; the next beat takes it back if it is free.
       }
     }
+    // The first beat comes a second after the page loads: after the release sent by the page
+    // it replaces (sendBeacon on that page's pagehide), so the lock ends up with this page.
+    window.setTimeout(heartbeat, 1000);
     window.setInterval(heartbeat, 1000 * Number(config.heartbeatSeconds || 30));
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") heartbeat();

@@ -111,7 +111,7 @@ def form_data(response, **changes):
 def lock_notice(response):
     """Who the change form says has the story open (the notice shown, not hidden), or None."""
     found = re.search(
-        r"data-lock-notice( hidden)?>\s*<strong data-lock-name>([^<]*)</strong> has this story open",
+        r"data-lock-notice( hidden)?>\s*<span><strong data-lock-name>([^<]*)</strong> has this story open",
         response.content.decode(),
     )
     assert found, "the change form has no lock notice"
