@@ -330,7 +330,19 @@ class UnsavedWorkAdminMixin:
                 "name": other.holder_name,
                 "since": timezone.localtime(other.opened_at).strftime("%H:%M"),
             }
-        return JsonResponse({"holder": holder})
+        return JsonResponse({"holder": holder, "newer": self._newer(article, request.POST)})
+
+    @staticmethod
+    def _newer(article, post):
+        """The revision saved since the page loaded ``base_revision``, if any: the page warns
+        before more is typed that its save will be refused."""
+        base = post.get("base_revision", "")
+        if not base.isdigit() or len(base) > 9 or int(base) >= article.revision_number:
+            return None
+        latest = article.revisions.select_related("created_by").first()
+        who = latest.created_by if latest else None
+        name = (who.get_full_name().strip() or who.get_username()) if who else "Someone"
+        return {"revision": article.revision_number, "by": name}
 
     def lock_release_view(self, request, pk):
         """The tab is closing (sent with navigator.sendBeacon on pagehide): let go at once,

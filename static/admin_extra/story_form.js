@@ -113,10 +113,24 @@
       }
       notice.hidden = !holder;
     }
+    const stale = document.querySelector("[data-stale-notice]");
+    function showNewer(newer) {
+      if (!stale) return;
+      if (newer) {
+        stale.querySelector("[data-stale-by]").textContent = newer.by;
+        stale.querySelector("[data-stale-revision]").textContent = newer.revision;
+      }
+      stale.hidden = !newer;
+    }
     async function heartbeat() {
+      const base = form.querySelector("[name=base_revision]");
+      const body = new URLSearchParams({ token: config.lockToken, base_revision: base ? base.value : "" });
       try {
-        const response = await post(config.heartbeatUrl, new URLSearchParams({ token: config.lockToken }));
-        if (response.ok) showHolder((await response.json()).holder);
+        const response = await post(config.heartbeatUrl, body);
+        if (!response.ok) return;
+        const answer = await response.json();
+        showHolder(answer.holder);
+        showNewer(answer.newer);
       } catch (error) {
         // Offline: the lock lapses on its own; the next beat takes it back if it is free.
       }

@@ -389,7 +389,7 @@ class EditLockTests(EditorialTestCase):
             for _ in range(10):  # Ten minutes with the tab open.
                 clock.shift(timedelta(minutes=1))
                 beat = self.alice.post(lock_url(self.article), {"token": token})
-                self.assertEqual(beat.json(), {"holder": None})
+                self.assertEqual(beat.json(), {"holder": None, "newer": None})
             self.assertEqual(lock_notice(self.bob.get(change_url(self.article))), "Eddie Marsh")
             clock.shift(EditLock.TTL + timedelta(seconds=1))  # The tab went silent.
             self.assertIsNone(lock_notice(self.bob.get(change_url(self.article))))
@@ -405,7 +405,7 @@ class EditLockTests(EditorialTestCase):
         released = self.alice.post(lock_url(self.article, release=True), {"token": token})
         self.assertEqual(released.status_code, 204)
         self.assertEqual(
-            self.bob.post(lock_url(self.article), {"token": bob_token}).json(), {"holder": None}
+            self.bob.post(lock_url(self.article), {"token": bob_token}).json()["holder"], None
         )
         self.assertEqual(EditLock.objects.get().user, self.other_editor)
 
@@ -415,6 +415,21 @@ class EditLockTests(EditorialTestCase):
         self.alice.post(lock_url(self.article, release=True), {"token": old})
         self.assertEqual(EditLock.objects.get().user, self.editor)
         self.assertEqual(lock_notice(self.bob.get(change_url(self.article))), "Eddie Marsh")
+
+    def test_the_heartbeat_says_when_someone_saved_a_newer_version(self):
+        self.alice.get(change_url(self.article))
+        page = self.bob.get(change_url(self.article))
+        token = self.token(page)
+        beat = self.bob.post(lock_url(self.article), {"token": token, "base_revision": "1"})
+        self.assertIsNone(beat.json()["newer"])
+        self.edit(self.alice, self.article, headline="Harbour wall repaired at last")
+        beat = self.bob.post(lock_url(self.article), {"token": token, "base_revision": "1"})
+        self.assertEqual(beat.json()["newer"], {"revision": 2, "by": "Eddie Marsh"})
+        for junk in ["", "abc", "-1", "9" * 30]:
+            beat = self.bob.post(lock_url(self.article), {"token": token, "base_revision": junk})
+            self.assertEqual(beat.status_code, 200)
+            self.assertIsNone(beat.json()["newer"])
+        self.assertContains(page, "data-stale-notice hidden")
 
     def test_someone_elses_release_does_nothing(self):
         token = self.token(self.alice.get(change_url(self.article)))

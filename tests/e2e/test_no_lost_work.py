@@ -190,6 +190,17 @@ class NoLostWorkTests(BrowserTestCase):
             self.assertTrue(notice.is_visible())
             self.assertIn("Edith Okafor has this story open", " ".join(notice.inner_text().split()))
             olga.screenshot(path=os.path.join(SHOTS, "no-lost-work-4-lock-notice.png"))
+            # Edith saves while Olga has the page open: Olga is told before she types more.
+            edith.fill("#id_headline", "Bus fares frozen for two more years")
+            with edith.expect_navigation():
+                edith.locator("input[name=_continue]").click()
+            stale = olga.locator("[data-stale-notice]")
+            stale.wait_for(state="visible", timeout=10000)
+            self.assertIn(
+                "Edith Okafor saved a newer version (revision 2)",
+                " ".join(stale.inner_text().split()),
+            )
+            olga.screenshot(path=os.path.join(SHOTS, "no-lost-work-5-newer-version.png"))
             edith.close(run_before_unload=True)  # pagehide: the release is sent.
             notice.wait_for(state="hidden", timeout=10000)
             lock = EditLock.objects.get(article=self.story)
