@@ -337,6 +337,27 @@ class AutosaveTests(EditorialTestCase):
         self.assertNotIn("note", kept)
         self.assertIn("bylines-TOTAL_FORMS", kept)  # The inline rows come back too.
 
+    def test_a_hostile_autosave_restores_as_form_errors_never_a_500(self):
+        page = self.client.get(change_url(self.article))
+        cases = {
+            "bylines-TOTAL_FORMS": "abc",
+            "bylines-INITIAL_FORMS": "-5",
+            "bylines-0-id": "99999999",
+            "bylines-0-author": "not a number",
+            "section": "1e309",
+            "base_revision": "x",
+            "tags": '"' * 500,
+            "body": "<img src=x onerror=alert(1)>" * 50,
+        }
+        for name, value in cases.items():
+            with self.subTest(name=name):
+                self.client.post(autosave_url(self.article), form_data(page, **{name: value}))
+                restored = self.client.get(change_url(self.article) + "?autosave=restore")
+                self.assertEqual(restored.status_code, 200)
+                self.assertNotContains(restored, "onerror")
+                self.article.refresh_from_db()
+                self.assertEqual(self.article.revisions.count(), 1)
+
     def test_permissions_are_checked_on_the_server(self):
         writer, contributor = Client(), Client()
         writer.force_login(self.writer)
