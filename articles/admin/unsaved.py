@@ -20,7 +20,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -280,12 +280,35 @@ class UnsavedWorkAdminMixin:
         base = request.POST.get("base_revision", "")
         base = int(base) if base.isdigit() and len(base) < 10 else None
         now = timezone.now()
-        updated = mine.update(data=data, base_revision=base, saved_at=now)
-        if not updated:
-            Autosave.objects.create(
-                user=request.user, article=article, data=data, base_revision=base, saved_at=now
-            )
+        with transaction.atomic():
+            if article is not None and self._superseded(request.user, article, base):
+                return JsonResponse({"superseded": True}, status=409)
+            if not mine.update(data=data, base_revision=base, saved_at=now):
+                try:
+                    with transaction.atomic():
+                        Autosave.objects.create(
+                            user=request.user, article=article, data=data, base_revision=base
+                        )
+                except IntegrityError:  # Another tab of theirs made it a moment ago.
+                    mine.update(data=data, base_revision=base, saved_at=now)
         return JsonResponse({"saved_at": timezone.localtime(now).strftime("%H:%M:%S")})
+
+    @staticmethod
+    def _superseded(user, article, base) -> bool:
+        """This person saved the story after the page sending this autosave loaded it: the
+        autosave is a late one from a page they have saved from (it was in flight as they
+        pressed Save), or from an older tab whose save would be refused anyway. Keeping it
+        would offer back text they have already saved. Row-locked, like the save that
+        deletes autosaves, so the two cannot interleave."""
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=article.pk)
+            .values_list("revision_number", flat=True)
+            .first()
+        )
+        if base is None or current is None or base >= current:
+            return False
+        return article.revisions.filter(number__gt=base, created_by=user).exists()
 
     def _autosave_data(self, request, article) -> dict:
         """The story's fields from the POST, and nothing else: the form's own fields and its

@@ -86,6 +86,11 @@
       saving = true;
       try {
         const response = await post(config.autosaveUrl, body);
+        if (response.status === 409) {
+          kept = now;
+          say("You have saved this story from another page since this one was opened: changes here are not kept in the background, and saving them would be refused. Copy what you need, then reload.");
+          return;
+        }
         if (!response.ok) throw new Error(String(response.status));
         kept = now;
         if (now === baseline) say("");

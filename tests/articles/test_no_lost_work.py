@@ -306,6 +306,26 @@ class AutosaveTests(EditorialTestCase):
         self.assertContains(restored, "Someone saved a newer version")
         self.assertTrue(shown(restored, "My unsaved headline"))
 
+    def test_a_late_autosave_from_a_page_already_saved_is_not_kept(self):
+        page = self.client.get(change_url(self.article))
+        self.client.post(change_url(self.article), form_data(page, headline="Saved headline"))
+        # The autosave that was on its way as Save was pressed arrives after the save.
+        late = self.client.post(
+            autosave_url(self.article), form_data(page, headline="Saved headline")
+        )
+        self.assertEqual(late.status_code, 409)
+        self.assertFalse(Autosave.objects.exists())
+        self.assertNotContains(self.client.get(change_url(self.article)), "unsaved changes")
+        # Someone else's save does not stop this person's autosave: their text is kept.
+        other = Client()
+        other.force_login(self.other_editor)
+        self.edit(other, self.article, headline="Their headline")
+        page2 = self.client.get(change_url(self.article))
+        self.edit(other, self.article, headline="Their second headline")
+        kept = self.client.post(autosave_url(self.article), form_data(page2, headline="Mine"))
+        self.assertEqual(kept.status_code, 200)
+        self.assertEqual(Autosave.objects.get().base_revision, 3)
+
     def test_discarding_deletes_it(self):
         self.autosave(self.client, self.article, headline="Never mind")
         response = self.client.post(autosave_url(self.article), {"_discard": "1"})
