@@ -117,13 +117,6 @@ class ArticleWorkflowAdminMixin:
             and not self.has_change_permission(request, article)
         ):
             raise PermissionDenied(NOT_EDITABLE)
-        if article and request.method == "GET" and workflow.can_edit(request.user, article):
-            other = workflow.open_for_editing(article, by=request.user)
-            if other and not workflow.can_edit(other.user, article):
-                # The holder can no longer edit it (say, it was published): nothing to warn of.
-                workflow.release(article, by=other.user)
-                other = workflow.open_for_editing(article, by=request.user)
-            extra_context["lock_holder"] = other
         if article and article.stage == Article.Stage.SENT_BACK:
             extra_context["send_back"] = (
                 article.audit_entries.filter(action=AuditEntry.Action.SEND_BACK)
@@ -231,9 +224,11 @@ class ArticleWorkflowAdminMixin:
 
     @staticmethod
     def _number(request, name, what):
-        """A whole number from the POST; anything else ("abc", "1.5") is a WorkflowError."""
+        """A whole number from the POST (or from the story form's button, ``revoke:12``);
+        anything else ("abc", "1.5") is a WorkflowError."""
+        raw = getattr(request, "workflow_argument", "") or request.POST.get(name, "")
         try:
-            return int(request.POST.get(name, ""))
+            return int(raw)
         except ValueError:
             raise workflow.WorkflowError(f"That is not a {what}.") from None
 
@@ -247,7 +242,9 @@ class ArticleWorkflowAdminMixin:
     def _do_take_over(self, request, article):
         if not workflow.can_edit(request.user, article):
             raise PermissionDenied(NOT_EDITABLE)
-        workflow.open_for_editing(article, by=request.user, take_over=True)
+        workflow.open_for_editing(
+            article, by=request.user, take_over=True, token=request.POST.get("lock_token", "")[:64]
+        )
         return "You have taken over this story. Your save is still checked against the newest revision."
 
     def _do_restore(self, request, article):
