@@ -301,3 +301,24 @@ def test_the_purge_position_never_moves_back(backend):
                 redis_server.forget_keys(f"{prefix}:")
             else:
                 caches["default"].clear()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "cookies", "allowed"),
+    [
+        ("GET", "/", {}, True),
+        ("HEAD", "/section/world/", {}, True),
+        ("GET", "/feed/", {"csrftoken": "x"}, True),
+        ("POST", "/search/", {}, False),
+        ("GET", "/admin/", {}, False),
+        ("GET", "/admin/articles/article/", {}, False),
+        ("GET", "/preview/some-token/", {}, False),
+        ("GET", "/healthz", {}, False),
+        ("GET", "/", {"sessionid": "x"}, False),
+        ("GET", "/", {db_routing.PIN_COOKIE: "1"}, False),
+    ],
+)
+def test_which_requests_may_read_from_a_replica(rf, method, path, cookies, allowed):
+    request = rf.generic(method, path)
+    request.COOKIES.update(cookies)
+    assert db_routing.replica_allowed(request) is allowed
