@@ -120,8 +120,11 @@ def _positions() -> _PurgePositions:
 
 
 def _primary_lsn() -> int:
+    # The insert position, not the write position: with synchronous_commit off a commit returns
+    # before its record is written, and the write position can still be short of it. (An idle
+    # server's insert position is the end of its last record, which a replica reaches.)
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
         return parse_lsn(cursor.fetchone()[0])
 
 

@@ -184,7 +184,7 @@ class StreamingReplica:
     def catch_up(self, timeout=30.0):
         """Wait until the replica has replayed everything the primary has written so far."""
         with self.primary_cursor() as cursor:
-            cursor.execute("SELECT pg_current_wal_lsn()")
+            cursor.execute("SELECT pg_current_wal_insert_lsn()")
             target = cursor.fetchone()[0]
         deadline = time.monotonic() + timeout
         with self.cursor() as cursor:
