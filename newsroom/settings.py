@@ -78,6 +78,9 @@ MIDDLEWARE = [
     # anything else runs. A request the SecurityMiddleware would redirect to HTTPS is not
     # served from the cache.
     "pagecache.middleware.PageCacheMiddleware",
+    # Anonymous readers' pages read from a replica when there is one (after the page cache:
+    # a hit needs no database; and a miss's purge position is read after its lookup).
+    "common.db_routing.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (SVGs included) get the Content-Security-Policy header too.
     "newsroom.security.CSPMiddleware",
@@ -183,7 +186,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(env_str("DB_CONNECT_TIMEOUT", "5"))
     )
-# The hot reader queries are PREPAREd once per connection (newsroom/prepared.py). Turn off
+# Read replicas (PostgreSQL streaming replicas of the primary): DATABASE_REPLICA_URLS, comma-
+# separated, adds "replica1", "replica2"... with the primary's options. Reader pages read from
+# them, everything else from the primary (common/db_routing.py; README, "Scaling out"). In tests
+# each mirrors "default", so the suite runs on one database (tests/conftest.py also turns the
+# routing off; tests/test_replica.py starts a real replica).
+NEWSROOM_DB_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = dj_database_url.parse(
+        url,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES[alias]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
+                                   **DATABASES[alias].get("OPTIONS", {})}  # fmt: skip
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    NEWSROOM_DB_REPLICAS.append(alias)
+DATABASE_ROUTERS = ["common.db_routing.ReplicaRouter"]
+# A replica that failed is left alone this long by each process (reads go to the primary).
+NEWSROOM_DB_REPLICA_RETRY_SECONDS = float(env_str("DB_REPLICA_RETRY_SECONDS", "5"))
+# A browser that just wrote (any POST...) reads from the primary this long: its own writes.
+NEWSROOM_DB_REPLICA_PIN_SECONDS = int(env_str("DB_REPLICA_PIN_SECONDS", "10"))
+# Never from a replica, whoever asks: the admin, shared previews of unpublished drafts, and the
+# load balancer's health check (it asks about the primary).
+NEWSROOM_PRIMARY_PATHS = ["/admin/", "/preview/", "/healthz"]
+# The hot reader queries are PREPAREd once per connection (common/prepared.py), on every database. Turn off
 # behind a pooler in transaction mode that moves sessions between clients (PgBouncer < 1.21).
 DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

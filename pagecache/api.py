@@ -11,6 +11,7 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from common.db_routing import record_purge_lsn
 from common.redis_cache import RedisCache
 
 from .redis_store import RedisStore
@@ -72,6 +73,9 @@ def purge(*keys):
         # few quick retries before the failure is logged.
         for attempt in range(3):
             try:
+                # First the primary's WAL position, for replicas: a reader request that finds
+                # these keys purged reads from a replica only once it has replayed this far.
+                record_purge_lsn()
                 store().stamp(keys)  # Fresh means: started strictly after this.
                 return
             except Exception:
