@@ -20,6 +20,7 @@ failed purge, retried later, never a web process stuck in a request.
 
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -85,10 +86,16 @@ class PageCacheTier(Tier):
     def purge(self, keys):
         from .api import store
 
-        try:
-            store().stamp(sorted(keys))
-        except Exception as error:  # Any backend's connection error.
-            raise PurgeFailed(f"{type(error).__name__}: {error}") from error
+        # A blip (a connection dropped between two requests) gets one quick retry here; a cache
+        # that is down fails fast (refused) and is retried by the worker.
+        for attempt in range(2):
+            try:
+                store().stamp(sorted(keys))
+                return
+            except Exception as error:  # Any backend's connection error.
+                if attempt:
+                    raise PurgeFailed(f"{type(error).__name__}: {error}") from error
+                time.sleep(0.05)
 
 
 # --- HTTP caches ------------------------------------------------------------------------------

@@ -21,10 +21,27 @@ from articles import workflow
 from articles.admin.diffs import revision_changes
 from articles.models import Article, AuditEntry, Correction, PreviewLink, Revision
 from common.times import shown
+from pagecache import outbox
 
 
 class BadTime(ValueError):
     pass
+
+
+class NotYetEverywhere(Exception):  # noqa: N818 (not an error: the change is made)
+    """The change is made, but a cache tier has not confirmed its purge: the message says so."""
+
+
+# Workflow buttons whose change purges the story's pages (articles/workflow/actions.py).
+PURGING_ACTIONS = {"publish", "correct"}
+
+
+def still_cached_text(cached) -> str:
+    """ "still cached at Varnish at 10.0.0.5:6081 since 2 Dec 2026, 14:02 GMT (retrying)"."""
+    return "; ".join(
+        f"it is still cached at {tier.label} since {shown(tier.since)} (retrying)"
+        for tier in cached
+    )
 
 
 # Why the admin refuses: shown on the admin's 403 page (newsroom/errors.py). The workflow's
@@ -133,6 +150,8 @@ class ArticleWorkflowAdminMixin:
             can_edit_story=obj is not None and workflow.can_edit(user, obj),
             time_zone=timezone.get_current_timezone_name(),
             correction_kinds=Correction.Kind.choices,
+            # Purges of this story a cache tier has not confirmed (pagecache/outbox.py).
+            still_cached=outbox.still_cached(f"article:{obj.pk}") if obj else [],
             preview_links=(
                 obj.preview_links.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
                 if obj
@@ -158,7 +177,16 @@ class ArticleWorkflowAdminMixin:
         except (workflow.WorkflowError, BadTime) as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return redirect(back)
-        self.message_user(request, message, messages.SUCCESS)
+        except NotYetEverywhere as warning:
+            message, level = str(warning), messages.WARNING
+        else:
+            level = messages.SUCCESS
+            if action in PURGING_ACTIONS:
+                cached = outbox.still_cached(f"article:{article.pk}")
+                if cached:
+                    message += f" But {still_cached_text(cached)}."
+                    level = messages.WARNING
+        self.message_user(request, message, level)
         after = request.POST.get("next") or ""
         if url_has_allowed_host_and_scheme(after, {request.get_host()}, request.is_secure()):
             return redirect(after)
@@ -205,6 +233,12 @@ class ArticleWorkflowAdminMixin:
     def _do_unpublish(self, request, article):
         outcome = workflow.unpublish(article, by=request.user)
         if outcome.article.status == Article.Status.UNPUBLISHED:
+            cached = outbox.still_cached(f"article:{article.pk}")
+            if cached:
+                raise NotYetEverywhere(
+                    f"“{article.headline}” was unpublished: its address answers 410 Gone, but "
+                    f"{still_cached_text(cached)}; it comes off as soon as they confirm."
+                )
             return f"“{article.headline}” was taken off the site; its address now answers 410 Gone."
         return f"The schedule of “{article.headline}” was cancelled."
 
