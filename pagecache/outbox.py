@@ -55,8 +55,10 @@ class _Batch:
 
     def __init__(self):
         self.ids: list[int] = []
+        self.sent = False
 
     def __call__(self):
+        self.sent = True
         ids, self.ids = self.ids, []
         deliver(ids=ids)
 
@@ -64,7 +66,7 @@ class _Batch:
 def _open_batch(db) -> _Batch | None:
     """The batch whose on-commit delivery is still to come in this transaction, if any."""
     batch = getattr(_local, "batch", None)
-    if batch is None or not db.in_atomic_block:
+    if batch is None or batch.sent or not db.in_atomic_block:
         return None
     # Registered at this very savepoint level: a batch of an outer level (or of a transaction
     # that never commits, a TestCase's) is left alone, a new one registered.
