@@ -386,6 +386,9 @@ NEWSROOM_PAGE_MIRROR_BYTES = int(env_str("PAGE_MIRROR_MB", "32")) * 1024 * 1024
 # Varnish, Fastly, Cloudflare) and the worker retries a tier until it confirms.
 PURGE_VARNISH_URLS = [u.strip() for u in env_str("PURGE_VARNISH_URLS").split(",") if u.strip()]
 PURGE_TIMEOUT = float(env_str("PURGE_TIMEOUT", "3"))
+# An HTTP cache's purge is sent again this long after it was confirmed: a page rendered before
+# the change may have reached it just after the first (pagecache/outbox.py, REPEAT).
+PURGE_REPEAT_SECONDS = float(env_str("PURGE_REPEAT_SECONDS", "10"))
 FASTLY_SERVICE_ID = env_str("FASTLY_SERVICE_ID")
 FASTLY_API_TOKEN = env_str("FASTLY_API_TOKEN")
 CLOUDFLARE_ZONE_ID = env_str("CLOUDFLARE_ZONE_ID")

@@ -16,6 +16,8 @@ class PendingPurge(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
+    # When the tier first confirmed this purge; set while its repeat is due (outbox.REPEAT).
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["tier", "next_attempt_at"], name="pendingpurge_due")]

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -36,6 +37,18 @@ log = logging.getLogger("pagecache")
 BATCH = 500  # Rows of one tier sent as one purge by the worker.
 MAX_DELAY = 60  # Seconds: the longest wait between two attempts (unless a tier asks longer).
 MAX_RETRY_AFTER = 15 * 60
+
+
+# REPEAT. A page the backend began rendering before the change committed can reach an HTTP
+# cache after that cache confirmed the purge, and be kept there as fresh: the page cache's
+# stamps compare render start times, an HTTP cache cannot. So an HTTP tier's purge is sent once
+# more, PURGE_REPEAT_SECONDS after its first confirmation (longer than a render may take); the
+# row is deleted after the second confirmation. Editors are told only about purges not yet
+# confirmed once.
+
+
+def repeat_delay() -> timedelta:
+    return timedelta(seconds=float(getattr(settings, "PURGE_REPEAT_SECONDS", 10)))
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -60,7 +73,12 @@ class _Batch:
     def __call__(self):
         self.sent = True
         ids, self.ids = self.ids, []
-        deliver(ids=ids)
+        try:
+            deliver(ids=ids)
+        except Exception:
+            # The change is committed: the request must not fail now. The rows wait for the
+            # worker (a database blip here, say).
+            log.exception("Purge delivery on commit failed; the worker will retry")
 
 
 def _open_batch(db) -> _Batch | None:
@@ -156,10 +174,18 @@ def _deliver_rows(query, tiers: list[Tier]) -> tuple[int, int]:
             tier = by_name[row.tier]
             work[tier] = sorted(set(work.get(tier, [])) | set(row.key_list))
         results = _purge_each(work)
-        done = [row.pk for row in rows if results[row.tier] is None]
-        if done:
-            PendingPurge.objects.filter(pk__in=done).delete()
         now = timezone.now()
+        done = [row for row in rows if results[row.tier] is None]
+        # An HTTP cache's first confirmation is followed by a second purge a little later (see
+        # REPEAT above); the page cache's stamps need none.
+        again = [row.pk for row in done if row.confirmed_at is None and by_name[row.tier].repeat]
+        if again:
+            PendingPurge.objects.filter(pk__in=again).update(
+                confirmed_at=now, attempts=0, last_error="", next_attempt_at=now + repeat_delay()
+            )
+        gone = [row.pk for row in done if row.pk not in set(again)]
+        if gone:
+            PendingPurge.objects.filter(pk__in=gone).delete()
         failed = 0
         for name, error in results.items():
             if error is None:
@@ -258,7 +284,9 @@ def still_cached_by_key(prefix: str, *, exact=False) -> dict[str, list[StillCach
     """For every key starting with ``prefix`` (or equal to it, ``exact``) that an undelivered
     purge names, the tiers still holding it, each with its oldest such purge: one query over
     the outbox (it holds only what is not yet delivered)."""
-    rows = PendingPurge.objects.filter(keys__contains=f" {prefix} " if exact else f" {prefix}")
+    rows = PendingPurge.objects.filter(
+        keys__contains=f" {prefix} " if exact else f" {prefix}", confirmed_at__isnull=True
+    )
     rows = rows.order_by("created_at", "pk").values_list(
         "tier", "created_at", "attempts", "last_error", "keys"
     )

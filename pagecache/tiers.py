@@ -47,6 +47,9 @@ class Tier:
 
     name = ""
     label = ""
+    # Whether a confirmed purge is sent once more a little later (pagecache/outbox.py, REPEAT):
+    # HTTP caches may be handed a page rendered before the change after they purged.
+    repeat = True
 
     def purge(self, keys: list[str]) -> None:
         raise NotImplementedError
@@ -82,6 +85,7 @@ class PageCacheTier(Tier):
 
     name = "pagecache"
     label = "the page cache"
+    repeat = False  # Its stamps compare render start times: a late old page is already stale.
 
     def purge(self, keys):
         from .api import store

@@ -56,17 +56,25 @@ class OutboxTests(TestCase):
         self.assertIsNone(cache.get(STAMP_PREFIX + f"article:{self.story.pk}"))
 
     def test_on_commit_every_tier_is_purged_and_its_row_deleted(self):
-        with (
-            FakeServer(varnish) as server,
-            override_settings(PURGE_VARNISH_URLS=[server.url]),
-            self.captureOnCommitCallbacks(execute=True),
-        ):
-            workflow.unpublish(self.story, by=self.editor)
-            self.assertEqual(PendingPurge.objects.count(), 2)
+        with FakeServer(varnish) as server, override_settings(PURGE_VARNISH_URLS=[server.url]):
+            with self.captureOnCommitCallbacks(execute=True):
+                workflow.unpublish(self.story, by=self.editor)
+                self.assertEqual(PendingPurge.objects.count(), 2)
+            self.assertIsNotNone(cache.get(STAMP_PREFIX + f"article:{self.story.pk}"))
+            (request,) = server.requests
+            self.assertIn(f"article:{self.story.pk}", request["headers"]["xkey-purge"].split())
+            # Both confirmed: the editor is told nothing; the page cache's row is gone,
+            # Varnish's waits for its repeat (a page rendered before the commit may reach it
+            # after the purge).
+            self.assertEqual(outbox.still_cached(f"article:{self.story.pk}"), [])
+            (row,) = PendingPurge.objects.all()
+            self.assertEqual(row.tier, f"varnish:{server.url}")
+            self.assertIsNotNone(row.confirmed_at)
+            self.assertEqual(outbox.deliver_due(), (0, 0))  # Not yet.
+            self.assertEqual(outbox.deliver_due(timezone.now() + timedelta(seconds=11)), (1, 0))
+        first, again = (r["headers"]["xkey-purge"] for r in server.requests)
+        self.assertEqual(first, again)
         self.assertFalse(PendingPurge.objects.exists())
-        self.assertIsNotNone(cache.get(STAMP_PREFIX + f"article:{self.story.pk}"))
-        (request,) = server.requests
-        self.assertIn(f"article:{self.story.pk}", request["headers"]["xkey-purge"].split())
 
     def test_a_tier_that_is_down_keeps_its_row_and_does_not_hold_up_the_others(self):
         down = closed_port_url()
@@ -102,9 +110,14 @@ class OutboxTests(TestCase):
             self.assertEqual(set(PendingPurge.objects.values_list("attempts", flat=True)), {2})
             answers[0] = varnish(server.requests[0])
             self.assertEqual(outbox.deliver_due(later + timedelta(seconds=5)), (3, 0))
-        # The three rows went as one purge of their keys.
-        self.assertEqual(server.requests[-1]["headers"]["xkey-purge"], "article:1 article:2 front")
-        self.assertEqual(len(server.requests), 5)
+            # The three rows went as one purge of their keys.
+            self.assertEqual(
+                server.requests[-1]["headers"]["xkey-purge"], "article:1 article:2 front"
+            )
+            self.assertEqual(len(server.requests), 5)
+            self.assertEqual(outbox.still_cached_by_key(""), {})  # Confirmed.
+            self.assertEqual(outbox.deliver_due(later + timedelta(seconds=60)), (3, 0))  # Repeat.
+        self.assertEqual(len(server.requests), 6)
         self.assertFalse(PendingPurge.objects.exists())
 
     def test_a_rate_limited_api_is_retried_after_the_time_it_asks(self):
@@ -127,7 +140,7 @@ class OutboxTests(TestCase):
             self.assertEqual(outbox.deliver_due(timezone.now() + timedelta(seconds=10)), (0, 0))
             self.assertEqual(outbox.deliver_due(timezone.now() + timedelta(seconds=21)), (1, 0))
         self.assertEqual(len(server.requests), 2)
-        self.assertFalse(PendingPurge.objects.exists())
+        self.assertFalse(PendingPurge.objects.filter(confirmed_at__isnull=True).exists())
 
     def test_fastly_auth_failure_is_kept_and_shown(self):
         with (
@@ -176,7 +189,7 @@ class DeliveryConcurrencyTests(TransactionTestCase):
         with FakeServer(answer) as server, override_settings(PURGE_VARNISH_URLS=[server.url]):
             pagecache.purge("article:7")
         self.assertEqual(seen, [[" article:7 "]])
-        self.assertFalse(PendingPurge.objects.exists())
+        self.assertFalse(PendingPurge.objects.filter(confirmed_at__isnull=True).exists())
 
     def test_two_workers_never_send_the_same_row_twice(self):
         hold = threading.Event()
@@ -205,4 +218,4 @@ class DeliveryConcurrencyTests(TransactionTestCase):
             first.join(20)
         self.assertEqual(results, {"first": (2, 0), "second": (0, 0)})
         self.assertEqual(len(server.requests), 1)
-        self.assertFalse(PendingPurge.objects.exists())
+        self.assertFalse(PendingPurge.objects.filter(confirmed_at__isnull=True).exists())
