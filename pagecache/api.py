@@ -7,28 +7,11 @@ from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.utils.module_loading import import_string
 
-from common.redis_cache import RedisCache
-
-from .redis_store import RedisStore
-from .store import Store
+from .redis_store import store
 
 log = logging.getLogger("pagecache")
-
-
-def store() -> Store:
-    """The store for the cache backend in use (kept on the backend: tests swap CACHES)."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    found = getattr(backend, "_page_cache_store", None)
-    if found is None:
-        if isinstance(backend, RedisCache):
-            found = RedisStore.for_backend(backend)
-        else:
-            found = Store(backend)
-        backend._page_cache_store = found
-    return found
 
 
 def enabled() -> bool:

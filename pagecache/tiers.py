@@ -88,7 +88,7 @@ class PageCacheTier(Tier):
     repeat = False  # Its stamps compare render start times: a late old page is already stale.
 
     def purge(self, keys):
-        from .api import store
+        from .redis_store import store
 
         # A blip (a connection dropped between two requests) gets one quick retry here; a cache
         # that is down fails fast (refused) and is retried by the worker.
