@@ -94,6 +94,13 @@ def _open_batch(db) -> _Batch | None:
     return None
 
 
+def delivery_pending() -> bool:
+    """Whether purges recorded in the current transaction wait for its commit to be sent."""
+    return connection.in_atomic_block and any(
+        isinstance(func, _Batch) and not func.sent for _sids, func, *_ in connection.run_on_commit
+    )
+
+
 def record(keys) -> list[int]:
     """Write the purge of ``keys`` (one row per tier) and deliver it on commit (at once outside
     a transaction). Returns the rows' ids (none when no tier is configured)."""

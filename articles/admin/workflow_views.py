@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,12 +29,8 @@ class BadTime(ValueError):
     pass
 
 
-class NotYetEverywhere(Exception):  # noqa: N818 (not an error: the change is made)
-    """The change is made, but a cache tier has not confirmed its purge: the message says so."""
-
-
 # Workflow buttons whose change purges the story's pages (articles/workflow/actions.py).
-PURGING_ACTIONS = {"publish", "correct"}
+PURGING_ACTIONS = {"publish", "unpublish", "correct"}
 
 
 def still_cached_text(cached) -> str:
@@ -177,20 +174,35 @@ class ArticleWorkflowAdminMixin:
         except (workflow.WorkflowError, BadTime) as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return redirect(back)
-        except NotYetEverywhere as warning:
-            message, level = str(warning), messages.WARNING
-        else:
-            level = messages.SUCCESS
-            if action in PURGING_ACTIONS:
-                cached = outbox.still_cached(f"article:{article.pk}")
-                if cached:
-                    message += f" But {still_cached_text(cached)}."
-                    level = messages.WARNING
-        self.message_user(request, message, level)
+        self.announce(request, article, action, message)
         after = request.POST.get("next") or ""
         if url_has_allowed_host_and_scheme(after, {request.get_host()}, request.is_secure()):
             return redirect(after)
         return redirect(back)
+
+    def announce(self, request, article, action, message, saved=""):
+        """Tell the editor what was done, once the change's purges have been tried: at once
+        from a workflow button, on commit when the form saved first (the admin's own
+        transaction is still open then). A cache tier that did not confirm is named."""
+
+        def send():
+            text, level = message, messages.SUCCESS
+            cached = (
+                outbox.still_cached(f"article:{article.pk}") if action in PURGING_ACTIONS else []
+            )
+            if cached and getattr(request, "_takedown", None):
+                text = (
+                    f"“{request._takedown}” was unpublished: its address answers 410 Gone, but "
+                    f"{still_cached_text(cached)}; it comes off as soon as they confirm."
+                )
+            elif cached:
+                text += f" But {still_cached_text(cached)}."
+            self.message_user(request, saved + text, messages.WARNING if cached else level)
+
+        if outbox.delivery_pending():
+            transaction.on_commit(send)  # Runs after the purges' own delivery.
+        else:
+            send()
 
     @staticmethod
     def _notified(outcome):
@@ -233,12 +245,7 @@ class ArticleWorkflowAdminMixin:
     def _do_unpublish(self, request, article):
         outcome = workflow.unpublish(article, by=request.user)
         if outcome.article.status == Article.Status.UNPUBLISHED:
-            cached = outbox.still_cached(f"article:{article.pk}")
-            if cached:
-                raise NotYetEverywhere(
-                    f"“{article.headline}” was unpublished: its address answers 410 Gone, but "
-                    f"{still_cached_text(cached)}; it comes off as soon as they confirm."
-                )
+            request._takedown = article.headline  # The message says where it is still cached.
             return f"“{article.headline}” was taken off the site; its address now answers 410 Gone."
         return f"The schedule of “{article.headline}” was cancelled."
 

@@ -168,3 +168,24 @@ class TakedownWithRedisUnreachableTests(TransactionTestCase):
         self.assertContains(page, "was taken off the site; its address now answers 410 Gone.")
         self.assertFalse(PendingPurge.objects.exists())
         self.assertEqual(self.read().status_code, 410)
+
+    def test_the_forms_unpublish_button_says_so_too(self):
+        # The story form's buttons save first, then act, inside the admin's own transaction:
+        # the message waits for the commit, when the purges have been tried.
+        from tests.articles.test_editorial import form_data
+
+        for _ in range(3):
+            self.read()
+        change = reverse("admin:articles_article_change", args=[self.story.pk])
+        data = form_data(self.desk.get(change), _workflow="unpublish")
+        with override_settings(CACHES=redis_cache(self.unreachable, self.prefix)):
+            page = self.desk.post(change, data, follow=True)
+        self.assertEqual(Article.objects.get(pk=self.story.pk).status, Article.Status.UNPUBLISHED)
+        self.assertNotContains(page, "was taken off the site")
+        self.assertContains(
+            page, "its address answers 410 Gone, but it is still cached at the page cache since"
+        )
+        self.assertEqual(self.read()["X-Cache"], "hit")
+        self.due_now()
+        self.run_worker()
+        self.assertEqual(self.read().status_code, 410)
