@@ -164,6 +164,18 @@ class OutboxTests(TestCase):
         self.assertEqual([r["headers"]["xkey-purge"] for r in server.requests],
                          ["article:1 article:2 front"])  # fmt: skip
 
+    def test_the_publish_due_worker_delivers_too(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        PendingPurge.objects.create(tier="pagecache", keys=" article:3 front ")
+        out = StringIO()
+        call_command("publish_due", stdout=out)
+        self.assertIn("1 purges delivered, 0 still undelivered.", out.getvalue())
+        self.assertFalse(PendingPurge.objects.exists())
+        self.assertIsNotNone(cache.get(STAMP_PREFIX + "article:3"))
+
     @override_settings(NEWSROOM_PAGE_CACHE=False)
     def test_no_tier_no_row(self):
         with self.captureOnCommitCallbacks(execute=True):
