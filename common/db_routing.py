@@ -130,8 +130,8 @@ def _primary_lsn() -> int:
 
 def record_purge_lsn() -> int | None:
     """Record the primary's WAL position as the latest purge's. Call it after the change has
-    committed and before any cache is purged (pagecache.api.purge does, as the first step of
-    every purge): a reader request that finds a page purged then finds this position too, and
+    committed and before any cache is purged (pagecache/outbox.py does, as the first step of
+    every delivery): a reader request that finds a page purged then finds this position too, and
     reads from a replica only if the replica has replayed at least this far. Raises if the
     position cannot be recorded (the purge is then retried, or fails, as a whole)."""
     if not replica_aliases() or connections[DEFAULT_DB_ALIAS].vendor != "postgresql":

@@ -409,6 +409,18 @@ NEWSROOM_PAGE_CACHE_NEXT_CHANGE = "articles.purging.next_scheduled_change"
 # kept coherent by Redis's client tracking, so a hit needs no round trip: at most this many
 # bytes of pages per process, oldest dropped first; 0 turns the mirror off.
 NEWSROOM_PAGE_MIRROR_BYTES = int(env_str("PAGE_MIRROR_MB", "32")) * 1024 * 1024
+# Purges (pagecache/outbox.py, pagecache/tiers.py): every public change records its purges in
+# the database with the change, sends them at once to every cache tier (the page cache, each
+# Varnish, Fastly, Cloudflare) and the worker retries a tier until it confirms.
+PURGE_VARNISH_URLS = [u.strip() for u in env_str("PURGE_VARNISH_URLS").split(",") if u.strip()]
+PURGE_TIMEOUT = float(env_str("PURGE_TIMEOUT", "3"))
+# An HTTP cache's purge is sent again this long after it was confirmed: a page rendered before
+# the change may have reached it just after the first (pagecache/outbox.py, REPEAT).
+PURGE_REPEAT_SECONDS = float(env_str("PURGE_REPEAT_SECONDS", "10"))
+FASTLY_SERVICE_ID = env_str("FASTLY_SERVICE_ID")
+FASTLY_API_TOKEN = env_str("FASTLY_API_TOKEN")
+CLOUDFLARE_ZONE_ID = env_str("CLOUDFLARE_ZONE_ID")
+CLOUDFLARE_API_TOKEN = env_str("CLOUDFLARE_API_TOKEN")
 # What a CDN in front may do with public pages.
 NEWSROOM_CDN_MAX_AGE = int(env_str("CDN_MAX_AGE", "60"))
 NEWSROOM_CDN_STALE_SECONDS = int(env_str("CDN_STALE_SECONDS", "300"))

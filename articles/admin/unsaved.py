@@ -252,7 +252,7 @@ class UnsavedWorkAdminMixin:
             reason = str(exc) or "You may not do that to this story."
             self.message_user(request, f"{saved}{reason}", messages.ERROR)
         else:
-            self.message_user(request, f"{saved}{message}", messages.SUCCESS)
+            self.announce(request, obj, action, message, saved=saved)
         return redirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     # --- Autosave -----------------------------------------------------------------------
