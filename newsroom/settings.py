@@ -179,6 +179,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite (local runs): a write transaction takes the write lock when it begins (IMMEDIATE) and
+# waits up to 20 s for it, and readers do not block the writer (WAL). With SQLite's default
+# (DEFERRED) a transaction that read first fails at once with "database is locked" when it
+# tries to write while another holds the lock: an editor's save racing the story page's lock
+# heartbeat gave a 500.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 # A database that does not answer (a network partition, a host being replaced) must cost a
 # request a few seconds and a clean error page, not a worker stuck in connect() until gunicorn
 # kills it. A restart refuses connections at once and needs no timeout.
