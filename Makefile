@@ -49,4 +49,4 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var media staticfiles db.sqlite3
+	rm -rf $(VENV) var media staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -109,15 +109,24 @@ class Correction(models.Model):
 
 class EditLock(models.Model):
     """A soft lock: who has the story open in the admin. Advisory only; the revision check is
-    what actually prevents lost work."""
+    what actually prevents lost work.
 
-    TTL = timedelta(minutes=15)
+    The open page keeps it alive with a heartbeat every ``HEARTBEAT``; it lapses ``TTL`` after
+    the last one (a crashed browser, a lost connection) and is released at once when the tab
+    closes. ``token`` names the page view that holds it, so the release sent by a page being
+    left cannot drop the lock the next page (the same story after a save) has just taken.
+    """
+
+    TTL = timedelta(minutes=2)
+    HEARTBEAT = timedelta(seconds=30)
 
     article = models.OneToOneField(
         "articles.Article", on_delete=models.CASCADE, related_name="lock"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     expires_at = models.DateTimeField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(max_length=64, blank=True)
 
     def __str__(self):
         return f"{self.user} editing until {shown(self.expires_at, 'TIME_FORMAT')}"
@@ -125,6 +134,51 @@ class EditLock(models.Model):
     @property
     def is_active(self) -> bool:
         return self.expires_at > timezone.now()
+
+    @property
+    def holder_name(self) -> str:
+        """The person, as colleagues know them: full name, else the login name."""
+        return self.user.get_full_name().strip() or self.user.get_username()
+
+
+class Autosave(models.Model):
+    """One person's unsaved form, kept every few seconds while they edit: private to them (no
+    revision, never shown to anyone else or to readers), offered back when they reopen the
+    story after a crash, a closed tab or a lost connection, and deleted when they save.
+
+    ``article`` is empty for the add page: a new story not saved yet (one per person).
+    ``data`` is the form as the browser would post it (field name to list of values); it is
+    validated and sanitised like a save when it is restored, not when it is kept.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="autosaves",
+    )
+    data = models.JSONField()
+    base_revision = models.PositiveIntegerField(null=True, blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                condition=models.Q(article__isnull=False),
+                name="autosave_once_per_story",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(article__isnull=True),
+                name="autosave_once_per_new_story",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Autosave by {self.user} at {self.saved_at:%H:%M}"
 
 
 def _preview_token() -> str:

@@ -30,7 +30,6 @@ from taggit.models import Tag
 import pagecache
 from authors.models import Author
 
-from . import sanitize
 from .models import Article, Section
 
 FEED_SIZE = 30
@@ -184,7 +183,7 @@ class LatestStories(Feed):
     def item_extra_kwargs(self, item):
         return {
             "authors": [byline.author.name for byline in item.byline_list],
-            "content_html": sanitize.shown_body(item.body),
+            "content_html": item.body,
         }
 
 

@@ -546,6 +546,7 @@ class StoryLink(models.Model):
 
 from .editorial import (  # noqa: E402  (models Django must find; they refer back to Article)
     AuditEntry,
+    Autosave,
     Correction,
     EditLock,
     LegacyRedirect,
@@ -557,6 +558,7 @@ from .editorial import (  # noqa: E402  (models Django must find; they refer bac
 __all__ = [
     "Article",
     "AuditEntry",
+    "Autosave",
     "Byline",
     "Correction",
     "EditLock",

@@ -89,14 +89,12 @@ _PICTURE_WITHOUT_SOURCE = re.compile(r'<img(?![^>]*\ssrc="[^"]*[^"\s])[^>]*>')
 _CAPTION = re.compile(r"(<img\s[^>]*>)?<figcaption")
 
 
-def shown_body(body: str) -> str:
-    """The body as readers get it. Bodies stored before pictures were checked can hold a
-    figure with a picture without a source, or a caption outside any figure (the editor made
-    them): those are reshaped here as a save would, so no reader sees a caption without a
-    picture. Other bodies (all saved since) are returned as they are, unparsed."""
+def needs_reshaping(body: str) -> bool:
+    """Whether a body stored before pictures were checked holds what the old editor made: a
+    figure with a picture without a source, or a caption outside any figure. Migration 0013
+    reshapes those rows once (as a save would); nothing is checked when a page is shown."""
     if not body or ("<img" not in body and "<figcaption" not in body):
-        return body
-    broken = _PICTURE_WITHOUT_SOURCE.search(body) or any(
+        return False
+    return bool(_PICTURE_WITHOUT_SOURCE.search(body)) or any(
         m.group(1) is None for m in _CAPTION.finditer(body)
     )
-    return clean_body(body) if broken else body

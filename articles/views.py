@@ -9,7 +9,7 @@ from taggit.models import Tag
 import pagecache
 from authors.models import Author
 
-from . import purging, renditions, sanitize, search, seo
+from . import purging, renditions, search, seo
 from .models import (
     Article,
     Correction,
@@ -99,8 +99,6 @@ def render_story(request, article, data=None, *, preview=None, page=None):
             "width": crop.width,
             "height": crop.height,
         }
-    # A body stored before pictures were checked may hold a broken figure (articles.sanitize).
-    story.body = sanitize.shown_body(story.body)
     response = render(
         request,
         "articles/detail.html",

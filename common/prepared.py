@@ -21,7 +21,7 @@ import re
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, router
 
 _names = itertools.count(1)
 INVALID_STATEMENT_NAME = "26000"  # "prepared statement ... does not exist"
@@ -64,6 +64,12 @@ class CompiledQuery:
         self.markers = {marker.name: marker for marker in markers}
         self.statement = f"newsroom_q{next(_names)}"
         self._compiled = {}
+        self.model = None
+
+    def _model(self):
+        if self.model is None:
+            self.model = self.build(**{m.name: m.example for m in self.markers.values()}).model
+        return self.model
 
     def _compile(self, alias):
         connection = connections[alias]
@@ -84,7 +90,12 @@ class CompiledQuery:
         self._compiled[alias] = compiled
         return compiled
 
-    def rows(self, using: str = "default", **values) -> list[tuple]:
+    def rows(self, using: str | None = None, **values) -> list[tuple]:
+        """Run on ``using``, or where the database router sends the queryset's reads (a replica
+        for a reader page when there is one): compiled once per database, prepared once per
+        connection to it."""
+        if using is None:
+            using = router.db_for_read(self._model())
         connection = connections[using]
         if connection.vendor != "postgresql":
             # Elsewhere (SQLite in development) the queryset is simply built and run each time.

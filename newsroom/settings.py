@@ -78,6 +78,9 @@ MIDDLEWARE = [
     # anything else runs. A request the SecurityMiddleware would redirect to HTTPS is not
     # served from the cache.
     "pagecache.middleware.PageCacheMiddleware",
+    # Anonymous readers' pages read from a replica when there is one (after the page cache:
+    # a hit needs no database; and a miss's purge position is read after its lookup).
+    "common.db_routing.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (SVGs included) get the Content-Security-Policy header too.
     "newsroom.security.CSPMiddleware",
@@ -176,6 +179,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite (local runs): a write transaction takes the write lock when it begins (IMMEDIATE) and
+# waits up to 20 s for it, and readers do not block the writer (WAL). With SQLite's default
+# (DEFERRED) a transaction that read first fails at once with "database is locked" when it
+# tries to write while another holds the lock: an editor's save racing the story page's lock
+# heartbeat gave a 500.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 # A database that does not answer (a network partition, a host being replaced) must cost a
 # request a few seconds and a clean error page, not a worker stuck in connect() until gunicorn
 # kills it. A restart refuses connections at once and needs no timeout.
@@ -183,7 +199,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(env_str("DB_CONNECT_TIMEOUT", "5"))
     )
-# The hot reader queries are PREPAREd once per connection (newsroom/prepared.py). Turn off
+# Read replicas (PostgreSQL streaming replicas of the primary): DATABASE_REPLICA_URLS, comma-
+# separated, adds "replica1", "replica2"... with the primary's options. Reader pages read from
+# them, everything else from the primary (common/db_routing.py; README, "Scaling out"). In tests
+# each mirrors "default", so the suite runs on one database (tests/conftest.py also turns the
+# routing off; tests/test_replica.py starts a real replica).
+NEWSROOM_DB_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = dj_database_url.parse(
+        url,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES[alias]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
+                                   **DATABASES[alias].get("OPTIONS", {})}  # fmt: skip
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    NEWSROOM_DB_REPLICAS.append(alias)
+DATABASE_ROUTERS = ["common.db_routing.ReplicaRouter"]
+# A replica that failed is left alone this long by each process (reads go to the primary).
+NEWSROOM_DB_REPLICA_RETRY_SECONDS = float(env_str("DB_REPLICA_RETRY_SECONDS", "5"))
+# A browser that just wrote (any POST...) reads from the primary this long: its own writes.
+NEWSROOM_DB_REPLICA_PIN_SECONDS = int(env_str("DB_REPLICA_PIN_SECONDS", "10"))
+# Never from a replica, whoever asks: the admin, shared previews of unpublished drafts, and the
+# load balancer's health check (it asks about the primary).
+NEWSROOM_PRIMARY_PATHS = ["/admin/", "/preview/", "/healthz"]
+# The hot reader queries are PREPAREd once per connection (common/prepared.py), on every database. Turn off
 # behind a pooler in transaction mode that moves sessions between clients (PgBouncer < 1.21).
 DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -381,6 +422,18 @@ NEWSROOM_PAGE_CACHE_NEXT_CHANGE = "articles.purging.next_scheduled_change"
 # kept coherent by Redis's client tracking, so a hit needs no round trip: at most this many
 # bytes of pages per process, oldest dropped first; 0 turns the mirror off.
 NEWSROOM_PAGE_MIRROR_BYTES = int(env_str("PAGE_MIRROR_MB", "32")) * 1024 * 1024
+# Purges (pagecache/outbox.py, pagecache/tiers.py): every public change records its purges in
+# the database with the change, sends them at once to every cache tier (the page cache, each
+# Varnish, Fastly, Cloudflare) and the worker retries a tier until it confirms.
+PURGE_VARNISH_URLS = [u.strip() for u in env_str("PURGE_VARNISH_URLS").split(",") if u.strip()]
+PURGE_TIMEOUT = float(env_str("PURGE_TIMEOUT", "3"))
+# An HTTP cache's purge is sent again this long after it was confirmed: a page rendered before
+# the change may have reached it just after the first (pagecache/outbox.py, REPEAT).
+PURGE_REPEAT_SECONDS = float(env_str("PURGE_REPEAT_SECONDS", "10"))
+FASTLY_SERVICE_ID = env_str("FASTLY_SERVICE_ID")
+FASTLY_API_TOKEN = env_str("FASTLY_API_TOKEN")
+CLOUDFLARE_ZONE_ID = env_str("CLOUDFLARE_ZONE_ID")
+CLOUDFLARE_API_TOKEN = env_str("CLOUDFLARE_API_TOKEN")
 # What a CDN in front may do with public pages.
 NEWSROOM_CDN_MAX_AGE = int(env_str("CDN_MAX_AGE", "60"))
 NEWSROOM_CDN_STALE_SECONDS = int(env_str("CDN_STALE_SECONDS", "300"))

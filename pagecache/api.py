@@ -7,29 +7,11 @@ from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, caches
-from django.db import transaction
 from django.utils.module_loading import import_string
 
-from common.redis_cache import RedisCache
-
-from .redis_store import RedisStore
-from .store import Store
+from .redis_store import store
 
 log = logging.getLogger("pagecache")
-
-
-def store() -> Store:
-    """The store for the cache backend in use (kept on the backend: tests swap CACHES)."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    found = getattr(backend, "_page_cache_store", None)
-    if found is None:
-        if isinstance(backend, RedisCache):
-            found = RedisStore.for_backend(backend)
-        else:
-            found = Store(backend)
-        backend._page_cache_store = found
-    return found
 
 
 def enabled() -> bool:
@@ -58,30 +40,17 @@ def depends_on_listing(request, key):
 
 
 def purge(*keys):
-    """Make every cached page that shows any of ``keys`` stale, now, in every process.
+    """Make every cached page that shows any of ``keys`` stale in every cache tier: the page
+    cache in every process, and every HTTP cache in front (pagecache/tiers.py).
 
-    Inside a transaction the purge waits for the commit: a reader must not re-cache the old
-    version in between.
+    The purge is recorded in the database in the caller's transaction (pagecache/outbox.py) and
+    sent when it commits (at once outside a transaction): a reader must not re-cache the old
+    version in between, and a change rolled back purges nothing. A tier that does not confirm
+    keeps its row, retried by the worker until it does.
     """
-    keys = sorted({k for k in keys if k})
-    if not keys:
-        return
+    from .outbox import record  # The model: not at import time (apps load this module).
 
-    def stamp():
-        # A lost purge would leave old pages fresh until they expire, so a cache blip gets a
-        # few quick retries before the failure is logged.
-        for attempt in range(3):
-            try:
-                store().stamp(keys)  # Fresh means: started strictly after this.
-                return
-            except Exception:
-                if attempt == 2:
-                    log.error("Page-cache purge of %s failed; pages may be stale for up to "
-                              "PAGE_CACHE_SECONDS", keys, exc_info=True)  # fmt: skip
-                else:
-                    time.sleep(0.1 * (attempt + 1))
-
-    transaction.on_commit(stamp)
+    record(keys)
 
 
 # --- When the clock alone changes a page ---------------------------------------------------

@@ -7,6 +7,10 @@ import logging
 import os
 import threading
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+
+from common.redis_cache import RedisCache
+
 from .mirror import Mirror, mirror_for, monotonic_us, private_connection
 from .store import LOOKUP, NEXT_CHANGE_KEY, SAVE, STAMP, STAMP_PREFIX, Entry, Lookup, Store
 
@@ -188,3 +192,16 @@ class RedisStore(Store):
 
     def stamp(self, keys):
         self.stamp_script(keys=[self.stamp_prefix + k for k in keys])
+
+
+def store() -> Store:
+    """The store for the cache backend in use (kept on the backend: tests swap CACHES)."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    found = getattr(backend, "_page_cache_store", None)
+    if found is None:
+        if isinstance(backend, RedisCache):
+            found = RedisStore.for_backend(backend)
+        else:
+            found = Store(backend)
+        backend._page_cache_store = found
+    return found

@@ -32,6 +32,9 @@ def _isolated_media_and_cache():
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         # Off for the suite (tests change rows directly); tests/test_page_cache.py turns it on.
         NEWSROOM_PAGE_CACHE=False,
+        # One database for the suite even with DATABASE_REPLICA_URLS set (each replica mirrors
+        # "default" in tests); tests/test_replica.py starts a real replica of its own.
+        NEWSROOM_DB_REPLICAS=[],
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

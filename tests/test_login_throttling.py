@@ -5,6 +5,7 @@ only many more, over any accounts, lock the whole address. A newsroom behind one
 not locked out by one person's typos (or by an attacker guessing one colleague's password).
 """
 
+from django.conf import settings
 from django.test import TestCase, override_settings
 
 from tests.factories import make_user
@@ -48,6 +49,9 @@ class LoginThrottlingTests(TestCase):
         locked = self.attempt("reporter", PASSWORD)  # even the right password
         self.assertEqual(locked.status_code, 429)
         self.assertContains(locked, "Too many failed sign-ins", status_code=429)
+        # The newsroom's own name in the chrome, not Django's default header.
+        self.assertContains(locked, f"{settings.NEWSROOM_SITE_NAME} newsroom", status_code=429)
+        self.assertNotContains(locked, "Django administration", status_code=429)
         self.assertContains(
             locked, "signing in to this account from here is paused", status_code=429
         )

@@ -19,6 +19,7 @@ from taggit.models import Tag
 
 from articles import publication, search, workflow
 from articles.admin.story_list import StoryListMixin
+from articles.admin.unsaved import UnsavedWorkAdminMixin
 from articles.admin.workflow_views import ArticleWorkflowAdminMixin
 from articles.models import Article, Byline, Image, RelatedLink, Section
 from common.admin import (
@@ -372,6 +373,7 @@ class ArticleAdmin(
     SafeSearchMixin,
     SafeAutocompleteMixin,
     ArticleWorkflowAdminMixin,
+    UnsavedWorkAdminMixin,
     admin.ModelAdmin,
 ):
     form = ArticleAdminForm
@@ -407,6 +409,7 @@ class ArticleAdmin(
 
     class Media:
         css = {"all": ["admin_extra/article.css"]}
+        js = ["admin_extra/story_form.js"]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         render = super().render_change_form
@@ -557,15 +560,18 @@ class ArticleAdmin(
             inline = BylineInline if formset.model is Byline else RelatedLinkInline
             data["bylines" if formset.model is Byline else "related"] = inline.rows_to_data(rows)
         if change:
-            workflow.save(
-                form.instance,
-                data,
-                by=request.user,
-                base_revision=form.cleaned_data["base_revision"],
-                substantive=form.cleaned_data.get("substantive", False),
-                note=form.cleaned_data.get("change_note", ""),
-            )
+            revision = None
+            if self.needs_saving(request, form, data):
+                revision = workflow.save(
+                    form.instance,
+                    data,
+                    by=request.user,
+                    base_revision=form.cleaned_data["base_revision"],
+                    substantive=form.cleaned_data.get("substantive", False),
+                    note=form.cleaned_data.get("change_note", ""),
+                )
             form.instance.refresh_from_db()
+            self.story_saved(request, form.instance, revision)
         else:
             article = workflow.create(data, by=request.user)
             form.instance.pk = article.pk

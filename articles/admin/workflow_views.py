@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,10 +22,23 @@ from articles import workflow
 from articles.admin.diffs import revision_changes
 from articles.models import Article, AuditEntry, Correction, PreviewLink, Revision
 from common.times import shown
+from pagecache import outbox
 
 
 class BadTime(ValueError):
     pass
+
+
+# Workflow buttons whose change purges the story's pages (articles/workflow/actions.py).
+PURGING_ACTIONS = {"publish", "unpublish", "correct"}
+
+
+def still_cached_text(cached) -> str:
+    """ "still cached at Varnish at 10.0.0.5:6081 since 2 Dec 2026, 14:02 GMT (retrying)"."""
+    return "; ".join(
+        f"it is still cached at {tier.label} since {shown(tier.since)} (retrying)"
+        for tier in cached
+    )
 
 
 # Why the admin refuses: shown on the admin's 403 page (newsroom/errors.py). The workflow's
@@ -117,13 +131,6 @@ class ArticleWorkflowAdminMixin:
             and not self.has_change_permission(request, article)
         ):
             raise PermissionDenied(NOT_EDITABLE)
-        if article and request.method == "GET" and workflow.can_edit(request.user, article):
-            other = workflow.open_for_editing(article, by=request.user)
-            if other and not workflow.can_edit(other.user, article):
-                # The holder can no longer edit it (say, it was published): nothing to warn of.
-                workflow.release(article, by=other.user)
-                other = workflow.open_for_editing(article, by=request.user)
-            extra_context["lock_holder"] = other
         if article and article.stage == Article.Stage.SENT_BACK:
             extra_context["send_back"] = (
                 article.audit_entries.filter(action=AuditEntry.Action.SEND_BACK)
@@ -140,6 +147,8 @@ class ArticleWorkflowAdminMixin:
             can_edit_story=obj is not None and workflow.can_edit(user, obj),
             time_zone=timezone.get_current_timezone_name(),
             correction_kinds=Correction.Kind.choices,
+            # Purges of this story a cache tier has not confirmed (pagecache/outbox.py).
+            still_cached=outbox.still_cached(f"article:{obj.pk}") if obj else [],
             preview_links=(
                 obj.preview_links.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
                 if obj
@@ -165,11 +174,35 @@ class ArticleWorkflowAdminMixin:
         except (workflow.WorkflowError, BadTime) as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return redirect(back)
-        self.message_user(request, message, messages.SUCCESS)
+        self.announce(request, article, action, message)
         after = request.POST.get("next") or ""
         if url_has_allowed_host_and_scheme(after, {request.get_host()}, request.is_secure()):
             return redirect(after)
         return redirect(back)
+
+    def announce(self, request, article, action, message, saved=""):
+        """Tell the editor what was done, once the change's purges have been tried: at once
+        from a workflow button, on commit when the form saved first (the admin's own
+        transaction is still open then). A cache tier that did not confirm is named."""
+
+        def send():
+            text, level = message, messages.SUCCESS
+            cached = (
+                outbox.still_cached(f"article:{article.pk}") if action in PURGING_ACTIONS else []
+            )
+            if cached and getattr(request, "_takedown", None):
+                text = (
+                    f"“{request._takedown}” was unpublished: its address answers 410 Gone, but "
+                    f"{still_cached_text(cached)}; it comes off as soon as they confirm."
+                )
+            elif cached:
+                text += f" But {still_cached_text(cached)}."
+            self.message_user(request, saved + text, messages.WARNING if cached else level)
+
+        if outbox.delivery_pending():
+            transaction.on_commit(send)  # Runs after the purges' own delivery.
+        else:
+            send()
 
     @staticmethod
     def _notified(outcome):
@@ -212,6 +245,7 @@ class ArticleWorkflowAdminMixin:
     def _do_unpublish(self, request, article):
         outcome = workflow.unpublish(article, by=request.user)
         if outcome.article.status == Article.Status.UNPUBLISHED:
+            request._takedown = article.headline  # The message says where it is still cached.
             return f"“{article.headline}” was taken off the site; its address now answers 410 Gone."
         return f"The schedule of “{article.headline}” was cancelled."
 
@@ -231,9 +265,11 @@ class ArticleWorkflowAdminMixin:
 
     @staticmethod
     def _number(request, name, what):
-        """A whole number from the POST; anything else ("abc", "1.5") is a WorkflowError."""
+        """A whole number from the POST (or from the story form's button, ``revoke:12``);
+        anything else ("abc", "1.5") is a WorkflowError."""
+        raw = getattr(request, "workflow_argument", "") or request.POST.get(name, "")
         try:
-            return int(request.POST.get(name, ""))
+            return int(raw)
         except ValueError:
             raise workflow.WorkflowError(f"That is not a {what}.") from None
 
@@ -247,7 +283,9 @@ class ArticleWorkflowAdminMixin:
     def _do_take_over(self, request, article):
         if not workflow.can_edit(request.user, article):
             raise PermissionDenied(NOT_EDITABLE)
-        workflow.open_for_editing(article, by=request.user, take_over=True)
+        workflow.open_for_editing(
+            article, by=request.user, take_over=True, token=request.POST.get("lock_token", "")[:64]
+        )
         return "You have taken over this story. Your save is still checked against the newest revision."
 
     def _do_restore(self, request, article):

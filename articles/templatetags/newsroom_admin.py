@@ -8,6 +8,7 @@ from articles import publication, workflow
 from articles.admin import dates as admin_dates
 from articles.models import Article, Correction
 from common.times import shown
+from pagecache import outbox
 
 register = template.Library()
 
@@ -49,6 +50,7 @@ def newsroom_dashboard(context):
         corrections = corrections.filter(article__in=Article.objects.filter(viewable).values("pk"))
     return {
         "show": True,
+        "still_cached": _still_cached(user, stories),
         "panels": [
             (
                 "My drafts",
@@ -82,6 +84,32 @@ def newsroom_dashboard(context):
         ],
         "corrections": corrections.select_related("article").order_by("-created_at")[:LIMIT],
     }
+
+
+def _still_cached(user, stories):
+    """Stories (that this user may open) whose purge a cache tier has not confirmed, each with
+    the tiers still holding it; and, for editors, the other pages (front, listings) likewise.
+    One query over the outbox (it holds only what is undelivered), one for the stories if any."""
+    pending = outbox.still_cached_by_key("")
+    if not pending:
+        return {"stories": [], "pages": []}
+    by_pk = {
+        int(key.partition(":")[2]): tiers
+        for key, tiers in pending.items()
+        if key.startswith("article:") and key.partition(":")[2].isdigit()
+    }
+    found = stories.filter(pk__in=by_pk).order_by("-modified_at")[:LIMIT] if by_pk else []
+    pages = []
+    if workflow.can_publish(user):
+        others: dict[str, outbox.StillCached] = {}
+        for key, tiers in pending.items():
+            if key.startswith("article:"):
+                continue
+            for tier in tiers:
+                if tier.tier not in others or tier.since < others[tier.tier].since:
+                    others[tier.tier] = tier
+        pages = sorted(others.values(), key=lambda tier: tier.since)
+    return {"stories": [(story, by_pk[story.pk]) for story in found], "pages": pages}
 
 
 @register.tag(name="article_date_hierarchy")

@@ -408,24 +408,43 @@ def publish_due(now=None) -> list[int]:
 # --- Editing locks and preview links ---------------------------------------------------------
 
 
-def open_for_editing(article: Article, *, by, take_over=False) -> EditLock | None:
-    """Note that ``by`` has the story open. Returns the *other* editor's live lock, if any
-    (then ``by`` does not get it unless ``take_over``)."""
+def open_for_editing(article: Article, *, by, take_over=False, token="") -> EditLock | None:
+    """Note that ``by`` has the story open (in the page view ``token``), for ``EditLock.TTL``
+    from now: the page's heartbeat calls this again. Returns the *other* editor's live lock,
+    if any (then ``by`` does not get it unless ``take_over``)."""
     now = timezone.now()
     with transaction.atomic():
-        lock = EditLock.objects.select_for_update().filter(article=article).first()
-        if lock and lock.user_id != by.pk and lock.expires_at > now and not take_over:
+        lock = (
+            EditLock.objects.select_for_update()
+            .select_related("user")
+            .filter(article=article)
+            .first()
+        )
+        held = lock is not None and lock.expires_at > now
+        if held and lock.user_id != by.pk and not take_over:
             return lock
-        if take_over and lock and lock.user_id != by.pk and lock.expires_at > now:
-            _audit(article, Action.TAKE_OVER, by, note=f"Took over from {lock.user}")
+        if held and lock.user_id != by.pk:
+            _audit(article, Action.TAKE_OVER, by, note=f"Took over from {lock.holder_name}")
+        opened = lock.opened_at if held and lock.user_id == by.pk else now
         EditLock.objects.update_or_create(
-            article=article, defaults={"user": by, "expires_at": now + EditLock.TTL}
+            article=article,
+            defaults={
+                "user": by,
+                "expires_at": now + EditLock.TTL,
+                "opened_at": opened,
+                "token": token,
+            },
         )
     return None
 
 
-def release(article: Article, *, by):
-    EditLock.objects.filter(article=article, user=by).delete()
+def release(article: Article, *, by, token=None):
+    """``by`` has closed the story. With ``token``, only if that page view still holds it:
+    the release sent by a page being left must not drop the lock its successor just took."""
+    locks = EditLock.objects.filter(article=article, user=by)
+    if token is not None:
+        locks = locks.filter(token=token)
+    locks.delete()
 
 
 def _revoke_previews(article_pk: int, now=None) -> str:

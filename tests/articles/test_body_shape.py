@@ -3,11 +3,15 @@ a caption only in such a figure, and gives bodies the shape the editor writes, s
 back from the editor untouched keeps its HTML. (tests/e2e/test_body_editor.py drives the real
 editor with the same samples.)"""
 
+import importlib
+from datetime import UTC, datetime
+
+from django.apps import apps as django_apps
 from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Article
-from articles.sanitize import clean_body, shown_body
+from articles.sanitize import clean_body, needs_reshaping
 from tests.e2e.body_samples import PICTURE, SAMPLES
 from tests.factories import make_article, make_user
 
@@ -120,31 +124,47 @@ class RoundTripTests(TestCase):
         self.assertEqual(clean_body("<p>x <code>y</code></p>"), "<p>x y</p>")
 
 
-class ReaderTests(TestCase):
-    """Bodies stored before the repair (no data migration rewrites them) are shown repaired."""
+FROZEN = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+
+
+class StoredBeforeTheRepairTests(TestCase):
+    """Bodies the old editor stored broken are reshaped once, by migration 0013, as a save
+    would: readers then get no caption without a picture, and no page checks bodies as it
+    is shown."""
 
     def setUp(self):
         self.article = make_article(body="<p>Placeholder.</p>")
         # As the old editor stored it: straight into the row, past today's sanitiser.
         Article.objects.filter(pk=self.article.pk).update(body=BROKEN)
+        self.sound = make_article(body=f"<figure>{PICTURE}<figcaption>Kept.</figcaption></figure>")
+        Article.objects.filter(pk=self.sound.pk).update(updated_at=FROZEN)
 
-    def test_the_story_page_shows_no_caption_without_a_picture(self):
+    def migrate(self):
+        migration = importlib.import_module("articles.migrations.0013_reshape_old_story_pictures")
+        migration.reshape(django_apps, None)
+
+    def test_the_migration_reshapes_them_and_readers_get_the_repaired_body(self):
+        self.migrate()
+        self.assertEqual(Article.objects.get(pk=self.article.pk).body, clean_body(BROKEN))
         page = self.client.get(self.article.get_absolute_url()).text
         self.assertIn(REPAIRED, page)
         self.assertNotIn("<img>", page)
         self.assertEqual(page.count("<figcaption>"), page.count("<figure"))
-
-    def test_the_feed_carries_the_repaired_body(self):
         feed = self.client.get("/feed/").text
         self.assertNotIn("&lt;img&gt;&lt;figcaption&gt;", feed)
         self.assertIn("&lt;p&gt;A typed sentence.&lt;/p&gt;", feed)
 
-    def test_sound_bodies_are_shown_as_stored_without_parsing(self):
-        for body in ["<p>Plain</p>", *(str(clean_body(s)) for s in SAMPLES)]:
-            with self.subTest(body=body):
-                self.assertIs(shown_body(body), body)
+    def test_sound_rows_are_left_as_they_are(self):
+        before = Article.objects.values("body", "updated_at").get(pk=self.sound.pk)
+        self.migrate()
+        self.assertEqual(Article.objects.values("body", "updated_at").get(pk=self.sound.pk), before)
 
-    def test_every_broken_shape_is_repaired_for_readers(self):
+    def test_sound_bodies_need_no_reshaping(self):
+        for body in ["", "<p>Plain</p>", *(str(clean_body(s)) for s in SAMPLES)]:
+            with self.subTest(body=body):
+                self.assertFalse(needs_reshaping(body))
+
+    def test_every_broken_shape_is_found_and_reshaped(self):
         for broken in [
             "<figure><img><figcaption>Typed</figcaption></figure>",
             '<figure><img src="" alt="x"></figure>',
@@ -155,8 +175,9 @@ class ReaderTests(TestCase):
             f"<figure>{PICTURE}</figure><p>x</p><figcaption>Stray</figcaption>",
         ]:
             with self.subTest(broken=broken):
-                self.assertEqual(shown_body(broken), clean_body(broken))
-                self.assertNotEqual(shown_body(broken), broken)
+                self.assertTrue(needs_reshaping(broken))
+                self.assertNotEqual(clean_body(broken), broken)
+                self.assertFalse(needs_reshaping(clean_body(broken)))
 
     def test_the_preview_shows_it_repaired_too(self):
         self.client.force_login(make_user("chief", superuser=True))

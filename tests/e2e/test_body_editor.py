@@ -53,6 +53,26 @@ class BodyEditorPictureTests(BrowserTestCase):
             "() => [...document.querySelectorAll('.ProseMirror img')].every(i => i.complete)"
         )
 
+    @staticmethod
+    def click_into(page, selector):
+        """Click ``selector`` in the editor and wait until the caret (or the selected node) is
+        there: on a loaded machine a click can land before the editor takes it, and the keys
+        that follow would then go to the start of the story."""
+        inside = (
+            "s => { const n = getSelection().anchorNode; const e = n && (n.nodeType === 1 ? n :"
+            " n.parentElement); return !!(e && (e.closest(s) || e.querySelector(s))) }"
+        )
+        from playwright.sync_api import TimeoutError as NotYet
+
+        for _ in range(5):
+            page.locator(f"{EDITOR} {selector}").click()
+            try:
+                page.wait_for_function(inside, arg=selector, timeout=1000)
+                return
+            except NotYet:
+                continue
+        raise AssertionError(f"The caret never reached {selector}")
+
     def save(self, page):
         page.click("input[name=_continue]")
         page.wait_for_selector(".messagelist")
@@ -79,7 +99,7 @@ class BodyEditorPictureTests(BrowserTestCase):
 
     def test_enter_in_a_caption_and_typing_on_a_selected_picture_start_paragraphs(self):
         page = self.edit()
-        page.locator(f"{EDITOR} figcaption").click()
+        self.click_into(page, "figcaption")
         page.keyboard.press("End")
         page.keyboard.press("Enter")
         page.keyboard.type("After the caption.")

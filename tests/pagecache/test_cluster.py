@@ -128,3 +128,19 @@ class RedisClusterTests(SimpleTestCase):
             for name in ["site:1:" + PAGE_PREFIX + "x", "site:1:" + STAMP_PREFIX + "front"]
         }
         self.assertEqual(len(slots), 1)
+
+    def test_keys_never_purged_start_their_clocks_on_a_cluster(self):
+        # The scripts' SET NX paths: a stamp missing (never purged, or evicted) is created, and
+        # the page is not stored (SAVE) or not served (LOOKUP) against it.
+        store = self.store()
+        page = PAGE_PREFIX + "fresh-keys"
+        found = store.lookup(page)
+        blob = pack(found.now, found.now + 60_000_000, ["tag:new"], 200, {}, b"<p>tag</p>")
+        self.assertFalse(store.save(page, ["tag:new"], blob, 60))
+        self.assertIsNotNone(self.cluster.get("site:1:" + STAMP_PREFIX + "tag:new"))
+        later = store.lookup(page)
+        blob = pack(later.now, later.now + 60_000_000, ["tag:new"], 200, {}, b"<p>tag</p>")
+        self.assertTrue(store.save(page, ["tag:new"], blob, 60))
+        self.cluster.delete("site:1:" + STAMP_PREFIX + "tag:new")  # Evicted.
+        self.assertIsNone(self.store().lookup(page).entry)
+        self.assertIsNone(self.store().lookup(page).entry)  # ...and stays a miss: started now.

@@ -10,6 +10,7 @@ from django.test import TestCase, override_settings
 from articles import workflow
 from pagecache import api as page_api
 from pagecache import mirror as page_mirror
+from pagecache import store as page_store
 from pagecache.middleware import PublicCacheHeadersMiddleware
 from tests import redis_server
 from tests.factories import make_article, make_author, make_section, make_user
@@ -162,7 +163,7 @@ class RedisPurgeDuringRenderTests(PurgeDuringRenderTests):
 class CacheDownTests(TestCase):
     def test_with_the_page_cache_down_a_page_is_kept_only_a_minute(self):
         story = make_article(headline="Dam holds")
-        with mock.patch.object(page_api.Store, "lookup", side_effect=ConnectionError("down")):
+        with mock.patch.object(page_store.Store, "lookup", side_effect=ConnectionError("down")):
             response = self.client.get(story.get_absolute_url())
         self.assertEqual(response.status_code, 200)
         # No Surrogate-Control: whether a purge raced the render cannot be checked.
