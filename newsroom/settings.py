@@ -437,6 +437,14 @@ CLOUDFLARE_API_TOKEN = env_str("CLOUDFLARE_API_TOKEN")
 # What a CDN in front may do with public pages.
 NEWSROOM_CDN_MAX_AGE = int(env_str("CDN_MAX_AGE", "60"))
 NEWSROOM_CDN_STALE_SECONDS = int(env_str("CDN_STALE_SECONDS", "300"))
+# HTTP caches the outbox purges by key (Varnish, Fastly, Cloudflare: README "Scaling out"). Public
+# pages name what they show in this header ("xkey" for Varnish, "Surrogate-Key" for Fastly,
+# "Cache-Tag" for Cloudflare), and when such a tier is configured it may keep them this long
+# (Surrogate-Control; every change purges them there at once), serving a stale copy while the
+# site is down for up to CDN_STALE_IF_ERROR.
+SURROGATE_KEY_HEADER = env_str("SURROGATE_KEY_HEADER", "xkey")
+NEWSROOM_PURGED_CACHE_MAX_AGE = int(env_str("PURGED_CACHE_MAX_AGE", "86400"))
+NEWSROOM_CDN_STALE_IF_ERROR = int(env_str("CDN_STALE_IF_ERROR", "21600"))
 # Sitemaps: URLs per page of the articles sitemap (50,000 is the sitemaps.org maximum), and the
 # publication language the Google News sitemap gives (ISO 639: "en", or "zh-cn"/"zh-tw").
 NEWSROOM_SITEMAP_PAGE_SIZE = 50000

@@ -48,6 +48,28 @@ def lookup(key) -> Lookup | None:
     return store().lookup(key)
 
 
+@tolerant(default=True)
+def purged_since(keys, since: int) -> bool:
+    """Whether a purge of any of ``keys`` came at or after ``since``; when the store cannot say,
+    assume so (the caller then keeps the page out of long-lived caches)."""
+    return store().purged_since(keys, since)
+
+
+def shorten_for_shared_caches(response):
+    """Back to Cache-Control's s-maxage (CDN_MAX_AGE) for every shared cache."""
+    for name in ("Surrogate-Control", "Cloudflare-CDN-Cache-Control"):
+        if name in response:
+            del response[name]
+
+
+def withhold_from_shared_caches(response):
+    """A page rendered while one of its keys was purged may show what the purge removed: its
+    purge reached the HTTP tier in front before the page did, and nothing would ever purge
+    it there again. It goes to this reader, and is kept by no cache."""
+    shorten_for_shared_caches(response)
+    response["Cache-Control"] = "max-age=0, no-cache, no-store"
+
+
 @tolerant(default=None)
 def save(key, started: int, expires: int, keys, status, headers, content):
     timeout = max(1, (expires - started) // 1_000_000)
@@ -71,6 +93,13 @@ class PageCacheMiddleware:
         if found is not None and found.entry is not None:
             return found.entry.response(request)
         response = self.get_response(request)
+        if "Surrogate-Control" in response:
+            if found is None:
+                # The cache is down: whether a purge raced this render cannot be known, so
+                # the HTTP tier keeps the page only as long as an unpurged cache would.
+                shorten_for_shared_caches(response)
+            elif purged_since(sorted(request._cache_keys), found.now):
+                withhold_from_shared_caches(response)
         if found is not None and self._storable(request, response):
             started = found.now
             expires = started + settings.NEWSROOM_PAGE_CACHE_SECONDS * 1_000_000
@@ -102,9 +131,30 @@ class PageCacheMiddleware:
         )
 
 
+# Settings that configure an HTTP cache the outbox purges by key (pagecache.tiers): with one,
+# pages may stay in it for hours, since every change purges them there at once.
+PURGED_TIER_SETTINGS = ("PURGE_VARNISH_URLS", "FASTLY_SERVICE_ID", "CLOUDFLARE_ZONE_ID")
+
+
+def purged_http_tier() -> bool:
+    return any(getattr(settings, name, None) for name in PURGED_TIER_SETTINGS)
+
+
+def surrogate_keys(keys) -> str:
+    """The keys as the header SURROGATE_KEY_HEADER carries them: Cloudflare's Cache-Tag is
+    comma-separated, Varnish's xkey and Fastly's Surrogate-Key space-separated."""
+    separator = "," if settings.SURROGATE_KEY_HEADER.lower() == "cache-tag" else " "
+    return separator.join(sorted(keys))
+
+
 class PublicCacheHeadersMiddleware:
-    """Cache-Control for a CDN in front: a short shared max-age and stale-while-revalidate on
-    public pages; private for anyone logged in. ETag and 304s come from ConditionalGetMiddleware."""
+    """What a CDN or Varnish in front reads: Cache-Control (a short shared max-age and
+    stale-while-revalidate on public pages; private for anyone logged in) and, on public pages,
+    the surrogate keys of what the page shows (SURROGATE_KEY_HEADER), by which the outbox purges
+    it. When a purged HTTP tier is configured, Surrogate-Control lets that tier keep the page for
+    NEWSROOM_PURGED_CACHE_MAX_AGE while browsers and unpurged shared caches still revalidate
+    (Cloudflare reads Cloudflare-CDN-Cache-Control instead). ETag and 304s come from
+    ConditionalGetMiddleware. A page-cache hit replays all of these as stored."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -123,6 +173,16 @@ class PublicCacheHeadersMiddleware:
                 s_maxage=settings.NEWSROOM_CDN_MAX_AGE,
                 stale_while_revalidate=settings.NEWSROOM_CDN_STALE_SECONDS,
             )
+            response[settings.SURROGATE_KEY_HEADER] = surrogate_keys(request._cache_keys)
+            if purged_http_tier():
+                control = (
+                    f"max-age={settings.NEWSROOM_PURGED_CACHE_MAX_AGE}, "
+                    f"stale-while-revalidate={settings.NEWSROOM_CDN_STALE_SECONDS}, "
+                    f"stale-if-error={settings.NEWSROOM_CDN_STALE_IF_ERROR}"
+                )
+                response["Surrogate-Control"] = control
+                if settings.SURROGATE_KEY_HEADER.lower() == "cache-tag":
+                    response["Cloudflare-CDN-Cache-Control"] = control
         else:
             patch_cache_control(response, private=True, no_cache=True)
         return response

@@ -184,6 +184,12 @@ class RedisStore(Store):
         sender.send(names, [blob, timeout])
         return None
 
+    def purged_since(self, keys, since: int) -> bool:
+        """Whether any of ``keys`` was purged at or after ``since`` (Redis's clock). One MGET:
+        every stamp carries the same hash tag, so this works on Redis Cluster too."""
+        stamps = self.client.mget([self.stamp_prefix + k for k in keys])
+        return any(stamp is not None and int(stamp) >= since for stamp in stamps)
+
     def stamp(self, keys):
         self.stamp_script(keys=[self.stamp_prefix + k for k in keys])
 

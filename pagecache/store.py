@@ -246,6 +246,11 @@ class Store:
             self.cache.set(key, blob, timeout=timeout)
         return not started
 
+    def purged_since(self, keys, since: int) -> bool:
+        """Whether any of ``keys`` was purged at or after ``since`` (the store's clock)."""
+        stamps = self.cache.get_many([STAMP_PREFIX + k for k in keys])
+        return any(isinstance(stamp, int) and stamp >= since for stamp in stamps.values())
+
     def stamp(self, keys):
         now = self.clock()
         names = [STAMP_PREFIX + k for k in keys]

@@ -4,7 +4,7 @@ import tempfile
 import pytest
 from django.test import override_settings
 
-from tests import redis_server
+from tests import redis_server, varnish
 
 _private_redis = redis_server.PrivateServer()
 
@@ -20,7 +20,7 @@ def pytest_unconfigure(config):
 
 
 def pytest_report_header(config):
-    return redis_server.describe()
+    return [redis_server.describe(), varnish.describe()]
 
 
 @pytest.fixture(autouse=True, scope="session")
