@@ -135,9 +135,9 @@ def record(keys) -> list[int]:
 
 
 def _purge_each(work: dict[Tier, list[str]]) -> dict[str, PurgeFailed | None]:
-    """Purge every tier side by side; the error of each that did not confirm (None if it did).
-    The page cache is purged in this thread (its cache connection is this thread's); HTTP tiers
-    in threads of their own, so the slowest bounds the wait, not their sum."""
+    """Purge every tier; the error of each that did not confirm (None if it did). The page
+    cache first, in this thread (its cache connection is this thread's); then the HTTP tiers
+    side by side in threads of their own, so the slowest bounds the wait, not their sum."""
     results: dict[str, PurgeFailed | None] = {}
 
     def attempt(tier, keys):
@@ -162,15 +162,18 @@ def _purge_each(work: dict[Tier, list[str]]) -> dict[str, PurgeFailed | None]:
 
     local = [(t, k) for t, k in work.items() if t.name == "pagecache"]
     remote = [(t, k) for t, k in work.items() if t.name != "pagecache"]
+    # The page cache's stamps first: an HTTP cache's race guard (pagecache/middleware.py) reads
+    # them to tell a page rendered across this purge, which must not be kept for long.
+    for tier, keys in local:
+        results[tier.name] = attempt(tier, keys)
     futures = {}
     executor = None
     if len(remote) > 1:
         executor = ThreadPoolExecutor(max_workers=len(remote), thread_name_prefix="purge")
         futures = {tier.name: executor.submit(attempt, tier, keys) for tier, keys in remote}
     else:
-        local += remote
-    for tier, keys in local:
-        results[tier.name] = attempt(tier, keys)
+        for tier, keys in remote:
+            results[tier.name] = attempt(tier, keys)
     if executor is not None:
         for name, future in futures.items():
             results[name] = future.result()
