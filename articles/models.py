@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
@@ -366,6 +367,14 @@ class Article(models.Model):
                     live_revision_number__isnull=False,
                     revision_number__gt=F("live_revision_number"),
                 ),
+            ),
+            # The newest change readers were told of (sitemaps' lastmod): a step down this
+            # index instead of a MAX over every published story (a sequential scan, 0.5 s at
+            # a million stories).
+            models.Index(
+                Coalesce("updated_at", "published_at").desc(),
+                name="article_change_idx",
+                condition=publication.in_visible_state(),
             ),
             # The front page's lead: a handful of rows, found without walking the archive.
             models.Index(
