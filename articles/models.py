@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
@@ -354,6 +355,11 @@ class Article(models.Model):
             # (drafts, in review, unpublished, overdue), newest first.
             models.Index(fields=["status", "-published_at"], name="article_status_idx"),
             models.Index(fields=["stage", "-published_at"], name="article_stage_idx"),
+            # The admin story list sorted by its Publication column (status, then the newest
+            # row first), either way: a sort of the whole table without them (0.5 s at a
+            # million stories).
+            models.Index(fields=["status", "-id"], name="article_status_sort_idx"),
+            models.Index(fields=["-status", "-id"], name="article_status_rsort_idx"),
             # The admin story list sorted by headline, either way: the first page is one step
             # down this index instead of a sort of the whole table (43 ms at 100,000 stories).
             models.Index(fields=["headline"], name="article_headline_idx"),
@@ -366,6 +372,14 @@ class Article(models.Model):
                     live_revision_number__isnull=False,
                     revision_number__gt=F("live_revision_number"),
                 ),
+            ),
+            # The newest change readers were told of (sitemaps' lastmod): a step down this
+            # index instead of a MAX over every published story (a sequential scan, 0.5 s at
+            # a million stories).
+            models.Index(
+                Coalesce("updated_at", "published_at").desc(),
+                name="article_change_idx",
+                condition=publication.in_visible_state(),
             ),
             # The front page's lead: a handful of rows, found without walking the archive.
             models.Index(

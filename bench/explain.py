@@ -6,8 +6,8 @@
 Run it against a large archive (bench/run.py --articles 100000 leaves one in newsroom_bench).
 Covers the reader pages, reader search (a word, a phrase, a word most stories hold) and every
 query of the admin story list's page views (list, each filter, search box, each sortable
-column, page 500), taken from the page as the admin runs it. Exit code 1 if any of them reads
-the articles table sequentially.
+column, page 500) and of the sitemap index, taken from the page as it runs them. Exit code 1
+if any of them reads the articles table sequentially.
 """
 
 import json
@@ -128,6 +128,20 @@ def admin_checks(story, section, author):
     return ok
 
 
+def sitemap_checks():
+    """Every query of the sitemap index (what crawlers ask for most, rendered again after
+    each publish): each sitemap's newest change and its number of entries."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.NEWSROOM_PAGE_CACHE = False  # Rendered, not served from the page cache.
+    with CaptureQueriesContext(connection) as ctx:
+        response = Client().get("/sitemap.xml")
+    assert response.status_code == 200, response.status_code
+    ok = True
+    for n, query in enumerate(ctx.captured_queries, 1):
+        ok &= check(f"sitemap index ({n}: {query['sql'][7:60]}...)", query["sql"])
+    return ok
+
+
 def main():
     if connection.vendor != "postgresql":
         sys.exit("Point DATABASE_URL at PostgreSQL.")
@@ -188,6 +202,8 @@ def main():
         hot[f"search, {label}: page 1"] = found[:20]
         hot[f"search, {label}: count"] = count_sql(found)
     results = [check(name, qs) for name, qs in hot.items()]  # every plan printed
+    print()
+    results.append(sitemap_checks())
     print()
     results.append(admin_checks(story, section, author))
     sys.exit(0 if all(results) else 1)

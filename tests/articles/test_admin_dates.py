@@ -203,3 +203,47 @@ class HeadlineSortTests(TestCase):
                     cursor.execute(f"EXPLAIN {self.sql}")
                     plan = "\n".join(row[0] for row in cursor.fetchall())
                 self.assertIn("article_headline_idx", plan)
+
+
+class PublicationSortTests(TestCase):
+    """The list sorted by its Publication column (the status, then the newest row), either
+    way, walks an index (a sort of the whole table without one)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_article(headline="Live one")
+        make_article(headline="A draft", published=False)
+        make_article(headline="Live two")
+
+    def setUp(self):
+        self.client.force_login(make_user("chief", superuser=True))
+
+    def listed(self, order):
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.client.get(LIST, {"o": order})
+        self.assertEqual(response.status_code, 200)
+        self.sql = next(
+            q["sql"]
+            for q in ctx.captured_queries
+            if 'ORDER BY "articles_article"."status' in q["sql"]
+        )
+        return [a.headline for a in response.context["cl"].result_list]
+
+    def test_sorted_by_publication_either_way(self):
+        self.assertEqual(self.listed("1"), ["A draft", "Live two", "Live one"])
+        self.assertEqual(self.listed("-1"), ["Live two", "Live one", "A draft"])
+
+    @unittest.skipUnless(connection.vendor == "postgresql", "PostgreSQL's plan")
+    def test_either_way_reads_an_index_in_order(self):
+        for order in ["1", "-1"]:
+            with self.subTest(order=order):
+                self.listed(order)
+                with connection.cursor() as cursor:
+                    # The question is whether an index serves this ORDER BY at all.
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                    cursor.execute("SET LOCAL enable_sort = off")
+                    cursor.execute("SET LOCAL enable_incremental_sort = off")
+                    cursor.execute(f"EXPLAIN {self.sql}")
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                self.assertIn("article_status_", plan)
+                self.assertNotIn("Sort", plan)
