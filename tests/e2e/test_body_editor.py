@@ -73,6 +73,21 @@ class BodyEditorPictureTests(BrowserTestCase):
                 continue
         raise AssertionError(f"The caret never reached {selector}")
 
+    @staticmethod
+    def select_picture(page, selector):
+        """Click a picture and wait until the editor has selected it (ProseMirror marks the
+        selected node), retrying a click that landed before the editor took it."""
+        from playwright.sync_api import TimeoutError as NotYet
+
+        for _ in range(5):
+            page.locator(f"{EDITOR} {selector}").click()
+            try:
+                page.locator(f"{EDITOR} .ProseMirror-selectednode").wait_for(timeout=1000)
+                return
+            except NotYet:
+                continue
+        raise AssertionError(f"The editor never selected {selector}")
+
     def save(self, page):
         page.click("input[name=_continue]")
         page.wait_for_selector(".messagelist")
@@ -81,7 +96,7 @@ class BodyEditorPictureTests(BrowserTestCase):
 
     def test_enter_on_a_selected_picture_then_typing_writes_a_paragraph_after_the_figure(self):
         page = self.edit()
-        page.locator(f"{EDITOR} figure img").click()
+        self.select_picture(page, "figure img")
         page.keyboard.press("Enter")
         page.keyboard.type("A typed sentence.")
         expected = (
@@ -103,7 +118,7 @@ class BodyEditorPictureTests(BrowserTestCase):
         page.keyboard.press("End")
         page.keyboard.press("Enter")
         page.keyboard.type("After the caption.")
-        page.locator(f"{EDITOR} figure img").click()
+        self.select_picture(page, "figure img")
         page.keyboard.type("Typed on the picture. ")
         body = self.save(page)
         self.assertIn(f"{self.figure}<p>Typed on the picture.</p><p>After the caption.</p>", body)
@@ -111,7 +126,7 @@ class BodyEditorPictureTests(BrowserTestCase):
 
     def test_deleting_a_selected_picture_removes_its_figure(self):
         page = self.edit()
-        page.locator(f"{EDITOR} figure img").click()
+        self.select_picture(page, "figure img")
         page.keyboard.press("Delete")
         self.assertEqual(
             self.save(page),
@@ -122,7 +137,7 @@ class BodyEditorPictureTests(BrowserTestCase):
         self.story.body = f"<p>Intro.</p>{self.picture}<p>End.</p>"
         self.story.save()
         page = self.edit()
-        page.locator(f"{EDITOR} img").click()
+        self.select_picture(page, "img")
         page.get_by_role("button", name="Add caption").click()
         page.keyboard.type("A new caption.")
         self.assertEqual(
@@ -130,7 +145,7 @@ class BodyEditorPictureTests(BrowserTestCase):
             f"<p>Intro.</p><figure>{self.picture}<figcaption>A new caption.</figcaption>"
             "</figure><p>End.</p>",
         )
-        page.locator(f"{EDITOR} figcaption").click()
+        self.click_into(page, "figcaption")
         page.keyboard.press("End")
         for _ in range(len("A new caption.") + 1):
             page.keyboard.press("Backspace")
