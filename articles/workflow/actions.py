@@ -157,9 +157,20 @@ def _reviewers(article: Article) -> set[str]:
 
 
 def _notify(article: Article, subject: str, message: str, *, by, for_review=False) -> list[str]:
-    """Email the story's bylines and its section's editors (with ``for_review``, its
-    reviewers: the desk when the section has no editors); return who was told."""
+    """Email the story's bylines, the person who started it (a writer filing for someone
+    else's byline still hears that it was approved or sent back) and its section's editors
+    (with ``for_review``, its reviewers: the desk when the section has no editors); return who
+    was told."""
     emails = set()
+    if article.created_by_id:
+        started_by = (
+            get_user_model()
+            .objects.filter(pk=article.created_by_id, is_active=True)
+            .values_list("email", flat=True)
+            .first()
+        )
+        if started_by:
+            emails.add(started_by)
     for byline in Byline.objects.filter(article=article).select_related("author__user"):
         author = byline.author
         email = (author.user.email if author.user_id else "") or author.email

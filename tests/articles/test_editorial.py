@@ -1077,6 +1077,17 @@ class NotificationTests(TestCase):
         self.assertEqual(sorted(mail.outbox[0].to), ["tom@freelance.test", "wendy@example.org"])
         self.assertNotIn("wendy.public@example.net", mail.outbox[0].to)
 
+    def test_the_writer_who_filed_a_story_under_another_byline_hears_it_was_approved(self):
+        story = workflow.create(
+            story_data(self.section, headline="Strike called off", bylines=[(self.tom, "writer")]),
+            by=self.wendy,
+        )
+        workflow.submit(story, by=self.wendy)
+        mail.outbox.clear()
+        outcome = workflow.approve(story, by=self.desk)
+        self.assertEqual(outcome.notified, ["tom@freelance.test", "wendy@example.org"])
+        self.assertEqual(sorted(mail.outbox[0].to), ["tom@freelance.test", "wendy@example.org"])
+
     def test_sending_back_tells_everyone_else_with_the_note(self):
         workflow.submit(self.article, by=self.wendy)
         mail.outbox.clear()
