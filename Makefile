@@ -23,11 +23,12 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.requirements
 
-## run: install, migrate a local SQLite database, load demo content once, print the admin login, serve
+## run: install, migrate a local SQLite database, load demo content once, print the admin and role logins, serve
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py ensure_admin
+	$(PY) manage.py demo_logins
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## prod: the same site with the production settings, on this machine: DEBUG off, a secret key
