@@ -8,6 +8,7 @@ from django.utils.cache import patch_cache_control, set_response_etag
 
 from .api import enabled, next_change, store, tolerant
 from .store import PAGE_PREFIX, Lookup, pack
+from .tiers import purges_http_caches
 
 UNSTORED_HEADERS = {"set-cookie", "x-cache"}
 
@@ -131,15 +132,6 @@ class PageCacheMiddleware:
         )
 
 
-# Settings that configure an HTTP cache the outbox purges by key (pagecache.tiers): with one,
-# pages may stay in it for hours, since every change purges them there at once.
-PURGED_TIER_SETTINGS = ("PURGE_VARNISH_URLS", "FASTLY_SERVICE_ID", "CLOUDFLARE_ZONE_ID")
-
-
-def purged_http_tier() -> bool:
-    return any(getattr(settings, name, None) for name in PURGED_TIER_SETTINGS)
-
-
 def surrogate_keys(keys) -> str:
     """The keys as the header SURROGATE_KEY_HEADER carries them: Cloudflare's Cache-Tag is
     comma-separated, Varnish's xkey and Fastly's Surrogate-Key space-separated."""
@@ -174,7 +166,7 @@ class PublicCacheHeadersMiddleware:
                 stale_while_revalidate=settings.NEWSROOM_CDN_STALE_SECONDS,
             )
             response[settings.SURROGATE_KEY_HEADER] = surrogate_keys(request._cache_keys)
-            if purged_http_tier():
+            if purges_http_caches():
                 control = (
                     f"max-age={settings.NEWSROOM_PURGED_CACHE_MAX_AGE}, "
                     f"stale-while-revalidate={settings.NEWSROOM_CDN_STALE_SECONDS}, "

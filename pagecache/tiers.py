@@ -279,6 +279,14 @@ def configured_tiers() -> list[Tier]:
     return tiers
 
 
+def purges_http_caches() -> bool:
+    """Whether an HTTP cache in front (a Varnish, Fastly or Cloudflare tier above) is purged by
+    key on every change, so pages may stay there long. Asked of the same list the outbox
+    delivers to: a half-configured tier (Fastly's service without its token) purges nothing,
+    so it must not earn pages a day-long lifetime either."""
+    return any(tier.name != PageCacheTier.name for tier in configured_tiers())
+
+
 def tier_named(name: str) -> Tier | None:
     for tier in configured_tiers():
         if tier.name == name:

@@ -85,6 +85,12 @@ class SurrogateKeyTests(TestCase):
         self.assertIn("s-maxage=60", purged["Cache-Control"])
         self.assertNotIn("Cloudflare-CDN-Cache-Control", purged)
         with self.settings(CLOUDFLARE_ZONE_ID="zone", SURROGATE_KEY_HEADER="Cache-Tag"):
+            # A zone without its API token: the outbox cannot purge it, so nothing long-lived.
+            unpurged = self.client.get("/")
+        self.assertNotIn("Surrogate-Control", unpurged)
+        self.assertNotIn("Cloudflare-CDN-Cache-Control", unpurged)
+        with self.settings(CLOUDFLARE_ZONE_ID="zone", CLOUDFLARE_API_TOKEN="token",
+                           SURROGATE_KEY_HEADER="Cache-Tag"):  # fmt: skip
             cloudflare = self.client.get("/")
         self.assertEqual(cloudflare["Cloudflare-CDN-Cache-Control"],
                          cloudflare["Surrogate-Control"])  # fmt: skip
