@@ -152,6 +152,19 @@ class PendingFilterTests(TestCase):
         self.assertIn("article_pending_idx", plan)
 
 
+def plan_by_index(sql: str) -> str:
+    """PostgreSQL's plan for ``sql`` with scans of the whole table and sorts priced out: on a
+    few rows the planner's choice between an index and a sort varies with the table's
+    statistics (an autovacuum's analyze mid-run flipped it once), and the question is only
+    whether an index serves this ORDER BY at all."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_incremental_sort = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 class HeadlineSortTests(TestCase):
     """The list sorted by headline, either way, walks the headline index (a sort of the whole
     table without it)."""
@@ -193,16 +206,7 @@ class HeadlineSortTests(TestCase):
         for order in ["0", "-0"]:
             with self.subTest(order=order):
                 self.listed(order)
-                with connection.cursor() as cursor:
-                    # On four rows the planner's choice between the index and a sort of the
-                    # primary key's scan varies with the table's statistics (an autovacuum's
-                    # analyze mid-run flipped it once): the question is whether the index
-                    # serves this ORDER BY at all, so the alternatives are priced out.
-                    cursor.execute("SET LOCAL enable_seqscan = off")
-                    cursor.execute("SET LOCAL enable_sort = off")
-                    cursor.execute(f"EXPLAIN {self.sql}")
-                    plan = "\n".join(row[0] for row in cursor.fetchall())
-                self.assertIn("article_headline_idx", plan)
+                self.assertIn("article_headline_idx", plan_by_index(self.sql))
 
 
 class PublicationSortTests(TestCase):
@@ -238,12 +242,6 @@ class PublicationSortTests(TestCase):
         for order in ["1", "-1"]:
             with self.subTest(order=order):
                 self.listed(order)
-                with connection.cursor() as cursor:
-                    # The question is whether an index serves this ORDER BY at all.
-                    cursor.execute("SET LOCAL enable_seqscan = off")
-                    cursor.execute("SET LOCAL enable_sort = off")
-                    cursor.execute("SET LOCAL enable_incremental_sort = off")
-                    cursor.execute(f"EXPLAIN {self.sql}")
-                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                plan = plan_by_index(self.sql)
                 self.assertIn("article_status_", plan)
                 self.assertNotIn("Sort", plan)
